@@ -1,0 +1,75 @@
+import swagger from '@fastify/swagger'
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod'
+import { trackAllowedMethods } from './http/allowed-methods.ts'
+import { installConditionalGet } from './http/conditional-get.ts'
+import { installProblemHandlers } from './http/problems.ts'
+import { docsRoutes } from './routes/docs.ts'
+import { healthRoutes } from './routes/health.ts'
+import { problemRoutes } from './routes/problems.ts'
+import { v1Routes } from './routes/v1/index.ts'
+import type { Database } from './store/database.ts'
+import { createStore } from './store/index.ts'
+
+export const API_VERSION = '1.0.0'
+
+/** 64 KiB: far more than any registration needs (design §3). */
+export const BODY_LIMIT = 64 * 1024
+
+export interface AppOptions {
+  db: Database
+  logger?: FastifyServerOptions['logger']
+}
+
+/** Builds the whole HTTP application over an open registry database; listening is the caller's. */
+export async function buildApp({ db, logger = false }: AppOptions) {
+  const app = Fastify({
+    logger,
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true },
+    // The request id goes in logs and in 5xx problems, so a report can be matched to its log line.
+    requestIdHeader: false,
+  }).withTypeProvider<ZodTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+
+  const store = createStore(db)
+  installProblemHandlers(app)
+  installConditionalGet(app, () => new Date(store.registry.lastChangedAt() ?? 0))
+  const finishAllowedMethods = trackAllowedMethods(app)
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'POP3 Extension Mechanism registry',
+        version: API_VERSION,
+        description: 'The IANA registries of POP3 capabilities and response codes (RFC 2449): read them, and register new values.',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      servers: [{ url: 'http://127.0.0.1:8080', description: 'A local server started with npm start' }],
+      tags: [
+        { name: 'registry', description: 'The registry as a whole' },
+        { name: 'capabilities', description: 'POP3 capabilities (CAPA tags)' },
+        { name: 'response-codes', description: 'POP3 extended response codes' },
+        { name: 'operations', description: 'Health, documentation and problem types' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  })
+  await app.register(healthRoutes(store))
+  await app.register(v1Routes(store))
+  await app.register(problemRoutes)
+  await app.register(docsRoutes)
+  finishAllowedMethods()
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

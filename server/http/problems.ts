@@ -1,0 +1,115 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Problem, Violation } from '../../schema/problem.ts'
+
+/** Every kind of problem the API answers with; `type` of a problem is `/problems/<kind>`. */
+export const PROBLEM_KINDS = {
+  'bad-request': { status: 400, title: 'Bad request', description: 'A query parameter, path segment or cursor is not one the API accepts.' },
+  'malformed-json': { status: 400, title: 'Malformed JSON', description: 'The request body could not be parsed as JSON.' },
+  'unauthorized': { status: 401, title: 'Unauthorized', description: 'The request needs a valid bearer token.' },
+  'forbidden': { status: 403, title: 'Forbidden', description: 'The token\'s role is too weak for this request.' },
+  'not-found': { status: 404, title: 'Not found', description: 'No route, entry or registration has that name.' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed', description: 'The resource exists but does not answer this method; see the Allow header.' },
+  'not-acceptable': { status: 406, title: 'Not acceptable', description: 'No representation of the resource matches the Accept header.' },
+  'conflict': { status: 409, title: 'Conflict', description: 'The request conflicts with the registry as it is now.' },
+  'payload-too-large': { status: 413, title: 'Payload too large', description: 'The request body is larger than the API accepts.' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', description: 'The request body is not of a media type the route accepts (JSON).' },
+  'rule-violations': { status: 422, title: 'Registration breaks the registry\'s rules', description: 'The body lists every rule it breaks in `violations`.' },
+  'internal': { status: 500, title: 'Internal server error', description: 'The server failed; the failure is logged with the request id.' },
+  'unavailable': { status: 503, title: 'Service unavailable', description: 'The database does not answer.' },
+} as const satisfies Record<string, { status: number, title: string, description: string }>
+
+export type ProblemKind = keyof typeof PROBLEM_KINDS
+
+export const problemType = (kind: ProblemKind) => `/problems/${kind}`
+
+/** An error a handler throws to answer with a problem. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly kind: ProblemKind,
+    detail: string,
+    readonly violations?: Violation[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail)
+  }
+}
+
+export function problem(kind: ProblemKind, detail: string, instance?: string, violations?: Violation[]): Problem {
+  const { status, title } = PROBLEM_KINDS[kind]
+  return {
+    type: problemType(kind),
+    title,
+    status,
+    detail,
+    ...(instance === undefined ? {} : { instance }),
+    ...(violations === undefined ? {} : { violations }),
+  }
+}
+
+export function sendProblem(reply: FastifyReply, body: Problem, headers: Record<string, string> = {}) {
+  return reply.code(body.status).headers(headers).type('application/problem+json').send(body)
+}
+
+// Where each part of a request lives, as the first segment of a violation's JSON Pointer.
+const CONTEXT_POINTER: Record<string, string> = { querystring: '/query', params: '/path', headers: '/headers', body: '' }
+
+interface ValidationIssue {
+  keyword: string
+  instancePath: string
+  message?: string
+  params?: { keys?: string[] }
+}
+
+/** Turns the validator's issues into violations, one per offending value. */
+export function violationsOf(error: FastifyError): Violation[] {
+  const base = CONTEXT_POINTER[error.validationContext ?? 'body'] ?? ''
+  const issues = (error.validation ?? []) as unknown as ValidationIssue[]
+  return issues.flatMap((issue) => {
+    const at = `${base}${issue.instancePath === '/' ? '' : issue.instancePath}`
+    if (issue.keyword === 'unrecognized_keys') {
+      return (issue.params?.keys ?? []).map((key) => ({
+        path: `${at}/${key}`,
+        rule: 'unknown-field',
+        message: `"${key}" is not a field this request takes`,
+      }))
+    }
+    const rule = issue.keyword === 'invalid_type' ? 'type' : 'syntax'
+    return [{ path: at || '/', rule, message: issue.message ?? 'is not valid' }]
+  })
+}
+
+function problemOf(error: FastifyError, request: FastifyRequest): Problem {
+  if (error instanceof HttpProblem) return problem(error.kind, error.message, request.url, error.violations)
+  if (error.validation) {
+    const violations = violationsOf(error)
+    const detail = violations.map((v) => `${v.path}: ${v.message}`).join('; ')
+    return problem('bad-request', detail, request.url, violations)
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return problem('malformed-json', error.message, request.url)
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return problem('payload-too-large', error.message, request.url)
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return problem('unsupported-media-type', error.message, request.url)
+  }
+  if (error instanceof SyntaxError) return problem('malformed-json', error.message, request.url)
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    const kind = (Object.keys(PROBLEM_KINDS) as ProblemKind[]).find((k) => PROBLEM_KINDS[k].status === status) ?? 'bad-request'
+    return { ...problem(kind, error.message, request.url), status }
+  }
+  return problem('internal', `The server failed on this request; quote request id ${request.id} when reporting it.`, request.url)
+}
+
+/** One handler shapes every error and unknown route as application/problem+json. */
+export function installProblemHandlers(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const body = problemOf(error, request)
+    if (body.status >= 500) request.log.error({ err: error, method: request.method, url: request.url }, 'request failed')
+    return sendProblem(reply, body, error instanceof HttpProblem ? error.headers : {})
+  })
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem('not-found', `No route answers ${request.method} ${request.url.split('?')[0]}.`, request.url)))
+}

@@ -1,0 +1,59 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { CapabilityRecordSchema } from '../../../schema/capability.ts'
+import { CapaTagSchema, ResponseCodeKeySchema } from '../../../schema/grammar.ts'
+import { CapabilityListQuerySchema, ResponseCodeListQuerySchema } from '../../../schema/list.ts'
+import { ProblemSchema } from '../../../schema/problem.ts'
+import { RegistrySchema } from '../../../schema/registry.ts'
+import { ResponseCodeRecordSchema } from '../../../schema/response-code.ts'
+import { HttpProblem } from '../../http/problems.ts'
+import type { Store } from '../../store/index.ts'
+import { entryRoutes } from './entries.ts'
+
+/** The read API under /v1. */
+export function v1Routes(store: Store): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/v1/registry', {
+      config: { lastModified: 'registry' },
+      schema: {
+        summary: 'The registry: title, note, last-updated date, and each sub-registry\'s rules and size',
+        tags: ['registry'],
+        response: { 200: RegistrySchema, 503: ProblemSchema },
+      },
+    }, async () => {
+      const metadata = store.registry.metadata()
+      if (!metadata) throw new HttpProblem('unavailable', 'The registry has not been created in this database yet.')
+      const counts = { 'capabilities': store.capabilities.count(), 'response-codes': store.responseCodes.count() }
+      return {
+        ...metadata,
+        subRegistries: metadata.subRegistries.map((sub) => ({
+          ...sub,
+          count: counts[sub.id],
+          links: { entries: `/v1/${sub.id}` },
+        })),
+      }
+    })
+
+    await app.register(entryRoutes({
+      registry: 'capabilities',
+      keyName: 'tag',
+      keySchema: CapaTagSchema,
+      recordSchema: CapabilityRecordSchema,
+      querySchema: CapabilityListQuerySchema,
+      store: store.capabilities,
+      noun: 'capability',
+      keyHelp: 'The tag matches whatever its case: `top`, `Top` and `TOP` are one tag (RFC 2449 §5).',
+    }))
+
+    await app.register(entryRoutes({
+      registry: 'response-codes',
+      keyName: 'code',
+      keySchema: ResponseCodeKeySchema,
+      recordSchema: ResponseCodeRecordSchema,
+      querySchema: ResponseCodeListQuerySchema,
+      store: store.responseCodes,
+      noun: 'response code',
+      keyHelp: 'The code matches whatever its case (RFC 2449 §8). A code of several levels may be written with a raw "/" (`SYS/TEMP`) or an encoded one (`SYS%2FTEMP`).',
+      extraKeyUrls: ['/v1/response-codes/*'],
+    }))
+  }
+}

@@ -1,0 +1,78 @@
+import type { Database } from 'better-sqlite3'
+
+/**
+ * The schema's history, oldest first. Step N takes the database from user_version N-1 to N;
+ * a released step is never edited, only followed by a new one.
+ */
+export const migrations: ReadonlyArray<(db: Database) => void> = [
+  function createRegistry(db) {
+    db.exec(`
+      CREATE TABLE registry (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        note TEXT NOT NULL,
+        last_updated TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE sub_registries (
+        id TEXT PRIMARY KEY CHECK (id IN ('capabilities', 'response-codes')),
+        position INTEGER NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        policy TEXT,
+        registration_procedure TEXT NOT NULL,
+        required_fields TEXT NOT NULL CHECK (json_valid(required_fields)),
+        optional_fields TEXT NOT NULL CHECK (json_valid(optional_fields))
+      ) STRICT;
+
+      CREATE TABLE bibliography (
+        id TEXT PRIMARY KEY COLLATE NOCASE,
+        position INTEGER NOT NULL UNIQUE,
+        citation TEXT NOT NULL
+      ) STRICT;
+
+      -- Every change to either sub-registry, in order: the change feed.
+      CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        registry TEXT NOT NULL REFERENCES sub_registries(id),
+        key TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('register', 'update')),
+        registration_id TEXT
+      ) STRICT;
+
+      -- Each entry as it became at one change. The entry document is kept whole, as published;
+      -- what the API filters on is copied into typed columns here and into revision_terms.
+      CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY,
+        change_seq INTEGER NOT NULL UNIQUE REFERENCES changes(seq),
+        registry TEXT NOT NULL REFERENCES sub_registries(id),
+        key TEXT NOT NULL COLLATE NOCASE,
+        status TEXT NOT NULL CHECK (status IN ('active', 'deprecated')),
+        description TEXT NOT NULL,
+        entry TEXT NOT NULL CHECK (json_valid(entry))
+      ) STRICT;
+      CREATE INDEX revisions_by_key ON revisions (registry, key, id);
+
+      -- The states and commands of each revision, for the state and command filters.
+      -- A command term of '*' stands for "all commands".
+      CREATE TABLE revision_terms (
+        kind TEXT NOT NULL CHECK (kind IN ('state', 'command')),
+        term TEXT NOT NULL COLLATE NOCASE,
+        revision_id INTEGER NOT NULL REFERENCES revisions(id),
+        PRIMARY KEY (kind, term, revision_id)
+      ) STRICT, WITHOUT ROWID;
+
+      -- The published registry: one row per key, pointing at its latest revision.
+      CREATE TABLE entries (
+        registry TEXT NOT NULL REFERENCES sub_registries(id),
+        key TEXT NOT NULL COLLATE NOCASE,
+        registered_seq INTEGER NOT NULL UNIQUE REFERENCES changes(seq),
+        revision_id INTEGER NOT NULL UNIQUE REFERENCES revisions(id),
+        PRIMARY KEY (registry, key)
+      ) STRICT;
+      CREATE INDEX entries_in_order ON entries (registry, registered_seq);
+    `)
+  },
+]
+
+export const LATEST_VERSION = migrations.length

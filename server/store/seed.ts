@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs'
+import { SeedSchema, type Seed } from '../../schema/seed.ts'
+import type { Store } from './index.ts'
+
+const SEED_FILE = new URL('../../seed/initial-set.json', import.meta.url)
+
+export function loadSeed(): Seed {
+  return SeedSchema.parse(JSON.parse(readFileSync(SEED_FILE, 'utf8')))
+}
+
+/**
+ * Writes the initial set into an empty registry, every entry as a revision dated the source's
+ * last-updated day. Does nothing to a registry that already exists; returns whether it seeded.
+ */
+export function seedIfEmpty(store: Store, seed: Seed = loadSeed()): boolean {
+  // IMMEDIATE takes the write lock first, so two processes starting at once cannot both seed.
+  return store.db.transaction(() => {
+    if (store.registry.metadata()) return false
+    store.registry.create(seed.registry)
+    const change = { at: `${seed.registry.lastUpdated}T00:00:00.000Z`, action: 'register' } as const
+    for (const { entry } of seed.capabilities) store.capabilities.publish(entry, change)
+    for (const { entry } of seed.responseCodes) store.responseCodes.publish(entry, change)
+    return true
+  }).immediate()
+}
