@@ -2,13 +2,13 @@ import swagger from '@fastify/swagger'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import {
   jsonSchemaTransform,
-  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import { trackAllowedMethods } from './http/allowed-methods.ts'
 import { installConditionalGet } from './http/conditional-get.ts'
+import { transformObject } from './http/openapi.ts'
 import { installProblemHandlers } from './http/problems.ts'
 import { docsRoutes } from './routes/docs.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -54,6 +54,8 @@ export async function buildApp({ db, logger = false }: AppOptions) {
         license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [{ url: 'http://127.0.0.1:8080', description: 'A local server started with npm start' }],
+      // Reads are anonymous; operations that need a token say so themselves.
+      security: [],
       tags: [
         { name: 'registry', description: 'The registry as a whole' },
         { name: 'capabilities', description: 'POP3 capabilities (CAPA tags)' },
@@ -62,7 +64,7 @@ export async function buildApp({ db, logger = false }: AppOptions) {
       ],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject,
   })
   await app.register(healthRoutes(store))
   await app.register(v1Routes(store))

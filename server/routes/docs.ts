@@ -9,7 +9,8 @@ export async function docsRoutes(app: FastifyInstance) {
   let document: string | undefined
   app.get('/openapi.yaml', {
     config: { lastModified: 'static' },
-    schema: { summary: 'This API\'s OpenAPI 3.1 document', tags: ['operations'], produces: ['application/yaml'] },
+    schema: { summary: 'This API\'s OpenAPI 3.1 document', operationId: 'getOpenApiDocument',
+        tags: ['operations'], produces: ['application/yaml'] },
   }, async (_request, reply) => {
     document ??= app.swagger({ yaml: true })
     return reply.type('application/yaml; charset=utf-8').send(document)

@@ -9,6 +9,7 @@ export function healthRoutes(store: Store): FastifyPluginAsyncZod {
     app.get('/healthz', {
       schema: {
         summary: 'Whether the server and its database answer',
+        operationId: 'getHealth',
         tags: ['operations'],
         response: { 200: z.object({ status: z.literal('ok') }), 503: ProblemSchema },
       },

@@ -11,7 +11,8 @@ export const problemRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { lastModified: 'static' },
     schema: {
       summary: 'What a problem type means',
-      tags: ['operations'],
+      operationId: 'getProblemType',
+        tags: ['operations'],
       params: z.object({ kind: z.string() }),
       response: {
         200: z.object({ type: z.string(), title: z.string(), status: z.number().int(), description: z.string() }),

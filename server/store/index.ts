@@ -4,6 +4,7 @@ import { createRegistryStore } from './registry.ts'
 
 /** Everything the routes read and write, over one database connection. */
 export function createStore(db: Database) {
+  const selectOne = db.prepare('SELECT 1 AS ok')
   return {
     db,
     registry: createRegistryStore(db),
@@ -11,7 +12,7 @@ export function createStore(db: Database) {
     responseCodes: createEntryStore(db, responseCodeKind),
     /** Whether the database answers; for /healthz. */
     ping(): boolean {
-      return db.prepare('SELECT 1 AS ok').get() !== undefined
+      return selectOne.get() !== undefined
     },
   }
 }

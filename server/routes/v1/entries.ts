@@ -16,6 +16,8 @@ interface EntryRoutesOptions<Published> {
   querySchema: z.ZodType<Partial<ListQuery> & { limit: number }>
   store: EntryStore<unknown, Published>
   noun: string
+  /** Names operations: listCapabilities, getCapability. */
+  operationNoun: { one: string, many: string }
   /** How the one-entry route is documented, and any further patterns that reach it. */
   keyHelp: string
   extraKeyUrls?: string[]
@@ -31,7 +33,8 @@ export function entryRoutes<Published>(options: EntryRoutesOptions<Published>): 
     app.get(base, {
       config: { lastModified: 'registry' },
       schema: {
-        summary: `List the ${noun}s`,
+        summary: `List the ${registry.replace('-', ' ')}`,
+        operationId: `list${options.operationNoun.many}`,
         tags: [registry],
         querystring: querySchema,
         response: { 200: pageSchema(recordSchema), 400: ProblemSchema },
@@ -48,6 +51,7 @@ export function entryRoutes<Published>(options: EntryRoutesOptions<Published>): 
 
     const oneSchema = {
       summary: `Get one ${noun}`,
+      operationId: `get${options.operationNoun.one}`,
       description: options.keyHelp,
       tags: [registry],
       response: { 200: recordSchema, 400: ProblemSchema, 404: ProblemSchema },

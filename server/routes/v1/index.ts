@@ -16,6 +16,7 @@ export function v1Routes(store: Store): FastifyPluginAsyncZod {
       config: { lastModified: 'registry' },
       schema: {
         summary: 'The registry: title, note, last-updated date, and each sub-registry\'s rules and size',
+        operationId: 'getRegistry',
         tags: ['registry'],
         response: { 200: RegistrySchema, 503: ProblemSchema },
       },
@@ -41,6 +42,7 @@ export function v1Routes(store: Store): FastifyPluginAsyncZod {
       querySchema: CapabilityListQuerySchema,
       store: store.capabilities,
       noun: 'capability',
+      operationNoun: { one: 'Capability', many: 'Capabilities' },
       keyHelp: 'The tag matches whatever its case: `top`, `Top` and `TOP` are one tag (RFC 2449 §5).',
     }))
 
@@ -52,6 +54,7 @@ export function v1Routes(store: Store): FastifyPluginAsyncZod {
       querySchema: ResponseCodeListQuerySchema,
       store: store.responseCodes,
       noun: 'response code',
+      operationNoun: { one: 'ResponseCode', many: 'ResponseCodes' },
       keyHelp: 'The code matches whatever its case (RFC 2449 §8). A code of several levels may be written with a raw "/" (`SYS/TEMP`) or an encoded one (`SYS%2FTEMP`).',
       extraKeyUrls: ['/v1/response-codes/*'],
     }))

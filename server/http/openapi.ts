@@ -1,0 +1,68 @@
+import { jsonSchemaTransformObject } from 'fastify-type-provider-zod'
+import { PROBLEM_KINDS } from './problems.ts'
+
+type TransformObject = typeof jsonSchemaTransformObject
+interface Response {
+  description?: string
+  content?: Record<string, { schema?: { $ref?: string } }>
+}
+interface Document {
+  paths?: Record<string, Record<string, { responses?: Record<string, Response> }>>
+  components?: { schemas?: Record<string, unknown>, [part: string]: unknown }
+}
+
+/** The names of the component schemas that a part of the document refers to. */
+function referencedSchemas(node: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) {
+    for (const item of node) referencedSchemas(item, found)
+  } else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')) {
+        found.add(value.slice('#/components/schemas/'.length))
+      } else {
+        referencedSchemas(value, found)
+      }
+    }
+  }
+  return found
+}
+
+const PROBLEM_REF = '#/components/schemas/Problem'
+const problemTitle = (status: string) =>
+  Object.values(PROBLEM_KINDS).find((kind) => String(kind.status) === status)?.title
+
+/** Problem answers are application/problem+json (RFC 9457), which fastify-swagger cannot say itself. */
+function describeProblemResponses(document: Document) {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const json = response.content?.['application/json']
+        if (json?.schema?.$ref !== PROBLEM_REF) continue
+        response.content = { 'application/problem+json': json }
+        response.description = problemTitle(status) ?? response.description
+      }
+    }
+  }
+}
+
+/**
+ * The zod registry's schemas, as fastify-type-provider-zod emits them, less those no operation
+ * reaches (it emits an input and an output variant of every schema with an id, used or not),
+ * with problem answers given their own media type.
+ */
+export const transformObject: TransformObject = (input) => {
+  const document = jsonSchemaTransformObject(input) as Document
+  const schemas = document.components?.schemas ?? {}
+  const used = referencedSchemas(document.paths)
+  for (let grew = true; grew;) {
+    const before = used.size
+    for (const name of [...used]) referencedSchemas(schemas[name], used)
+    grew = used.size > before
+  }
+  document.components = {
+    ...document.components,
+    schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))),
+  }
+  describeProblemResponses(document)
+  return document as ReturnType<TransformObject>
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { LightMyRequestResponse } from 'fastify'
+import { buildApp, type App } from '../server/app.ts'
+import { openRegistry } from '../server/registry-file.ts'
+import type { Database } from '../server/store/database.ts'
+import { createStore, type Store } from '../server/store/index.ts'
+
+export interface TestRegistry {
+  app: App
+  db: Database
+  store: Store
+  close(): Promise<void>
+}
+
+/** A server over its own freshly seeded database (in memory unless a path is given). */
+export async function startRegistry(path = ':memory:'): Promise<TestRegistry> {
+  const { db } = openRegistry(path)
+  const app = await buildApp({ db })
+  await app.ready()
+  return {
+    app,
+    db,
+    store: createStore(db),
+    async close() {
+      await app.close()
+      db.close()
+    },
+  }
+}
+
+/** A folder that is removed when the returned function is called. */
+export function tempDir(): { path: string, remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), 'pop3-registry-test-'))
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
+}
+
+export function expectProblem(response: LightMyRequestResponse, status: number) {
+  const body = response.json() as { type: string, title: string, status: number, detail: string, violations?: unknown[] }
+  if (response.statusCode !== status) {
+    throw new Error(`expected ${status}, got ${response.statusCode}: ${response.body}`)
+  }
+  if (!String(response.headers['content-type']).startsWith('application/problem+json')) {
+    throw new Error(`expected application/problem+json, got ${response.headers['content-type']}`)
+  }
+  if (body.status !== status || !body.type || !body.title || !body.detail) {
+    throw new Error(`not a complete problem body: ${response.body}`)
+  }
+  return body
+}
+
+/** A capability that breaks no rule, for tests that publish one. */
+export function sampleCapability(tag: string, overrides: Record<string, unknown> = {}) {
+  return {
+    tag,
+    arguments: [],
+    addedCommands: [],
+    affectedCommands: [],
+    announcedStates: ['AUTHORIZATION', 'TRANSACTION'] as ('AUTHORIZATION' | 'TRANSACTION')[],
+    possibleDifferences: false,
+    validStates: [],
+    references: ['RFC9999'],
+    discussion: `A test capability ${tag}.`,
+    ...overrides,
+  }
+}

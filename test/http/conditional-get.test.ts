@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sampleCapability, startRegistry, type TestRegistry } from '../helpers.ts'
+
+let registry: TestRegistry
+beforeAll(async () => { registry = await startRegistry() })
+afterAll(async () => { await registry.close() })
+
+const READS = [
+  '/v1/registry',
+  '/v1/capabilities',
+  '/v1/capabilities?state=TRANSACTION&limit=1',
+  '/v1/capabilities/top',
+  '/v1/response-codes',
+  '/v1/response-codes/IN-USE',
+  '/openapi.yaml',
+  '/problems/not-found',
+]
+
+describe('conditional GET on every read', () => {
+  it.each(READS)('%s answers with ETag and Last-Modified, and 304 to If-None-Match', async (url) => {
+    const first = await registry.app.inject(url)
+    expect(first.statusCode).toBe(200)
+    const etag = first.headers.etag as string
+    expect(etag).toMatch(/^"[\w-]+"$/)
+    expect(Date.parse(first.headers['last-modified'] as string)).not.toBeNaN()
+
+    const again = await registry.app.inject({ url, headers: { 'if-none-match': etag } })
+    expect(again.statusCode).toBe(304)
+    expect(again.body).toBe('')
+    expect(again.headers.etag).toBe(etag)
+
+    const weak = await registry.app.inject({ url, headers: { 'if-none-match': `"other", W/${etag}` } })
+    expect(weak.statusCode).toBe(304)
+    const stale = await registry.app.inject({ url, headers: { 'if-none-match': '"other"' } })
+    expect(stale.statusCode).toBe(200)
+  })
+
+  it('dates registry reads by the registry\'s last change, and answers 304 to If-Modified-Since', async () => {
+    const first = await registry.app.inject('/v1/capabilities')
+    expect(first.headers['last-modified']).toBe('Fri, 29 Jun 2001 00:00:00 GMT')
+    const same = await registry.app.inject({ url: '/v1/capabilities', headers: { 'if-modified-since': 'Fri, 29 Jun 2001 00:00:00 GMT' } })
+    expect(same.statusCode).toBe(304)
+    const older = await registry.app.inject({ url: '/v1/capabilities', headers: { 'if-modified-since': 'Thu, 28 Jun 2001 00:00:00 GMT' } })
+    expect(older.statusCode).toBe(200)
+  })
+
+  it('answers HEAD with the same validators and no body', async () => {
+    const get = await registry.app.inject('/v1/capabilities/top')
+    const head = await registry.app.inject({ method: 'HEAD', url: '/v1/capabilities/top' })
+    expect(head.statusCode).toBe(200)
+    expect(head.body).toBe('')
+    expect(head.headers.etag).toBe(get.headers.etag)
+  })
+
+  it('gives a changed registry new validators at once', async () => {
+    const before = await registry.app.inject('/v1/capabilities')
+    registry.store.capabilities.publish(sampleCapability('NEWCAP'), { at: '2026-11-28T09:30:00.000Z', action: 'register' })
+    const after = await registry.app.inject({ url: '/v1/capabilities', headers: { 'if-none-match': before.headers.etag as string } })
+    expect(after.statusCode).toBe(200)
+    expect(after.headers.etag).not.toBe(before.headers.etag)
+    expect(after.headers['last-modified']).toBe('Sat, 28 Nov 2026 09:30:00 GMT')
+    expect(after.json().total).toBe(11)
+  })
+
+  it('does not cache errors', async () => {
+    const missing = await registry.app.inject('/v1/capabilities/NOPE')
+    expect(missing.statusCode).toBe(404)
+    expect(missing.headers.etag).toBeUndefined()
+  })
+})

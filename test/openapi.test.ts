@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { startRegistry, type TestRegistry } from './helpers.ts'
+
+const REPO_FILE = new URL('../openapi.yaml', import.meta.url)
+
+let registry: TestRegistry
+beforeAll(async () => { registry = await startRegistry() })
+afterAll(async () => { await registry.close() })
+
+// A request to each documented operation, its path parameters filled with a seeded value.
+const SAMPLE_PARAMS: Record<string, string> = { tag: 'TOP', code: 'IN-USE', kind: 'not-found' }
+
+describe('openapi.yaml', () => {
+  it('is exactly what the routes generate (regenerate it with npm run openapi)', async () => {
+    const served = await registry.app.inject('/openapi.yaml')
+    expect(served.statusCode).toBe(200)
+    expect(served.headers['content-type']).toMatch(/^application\/yaml/)
+    expect(served.body).toBe(readFileSync(REPO_FILE, 'utf8'))
+  })
+
+  it('documents only operations the server answers', async () => {
+    const document = parse(readFileSync(REPO_FILE, 'utf8')) as { paths: Record<string, Record<string, unknown>> }
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ path, method })))
+    expect(operations.length).toBeGreaterThanOrEqual(8)
+    for (const { path, method } of operations) {
+      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => SAMPLE_PARAMS[name]!)
+      const response = await registry.app.inject({ method: method.toUpperCase() as 'GET', url })
+      expect(response.statusCode, `${method} ${path}`).toBe(200)
+    }
+  })
+
+  it('is OpenAPI 3.1 that lints clean with redocly', () => {
+    const lint = spawnSync('node_modules/.bin/redocly', ['lint', 'openapi.yaml', '--format=summary'], {
+      cwd: new URL('..', import.meta.url),
+      encoding: 'utf8',
+    })
+    expect(lint.status, lint.stdout + lint.stderr).toBe(0)
+    expect(readFileSync(REPO_FILE, 'utf8')).toMatch(/^openapi: 3\.1\.0$/m)
+  })
+
+  it('serves a browsable rendering at /docs', async () => {
+    const page = await registry.app.inject('/docs/')
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toMatch(/swagger-ui/i)
+    const initializer = await registry.app.inject('/docs/static/swagger-initializer.js')
+    expect(initializer.body).toContain('/openapi.yaml')
+  })
+})

@@ -1,0 +1,135 @@
+import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { DatabaseTooNewError, migrate, openDatabase, schemaVersion } from '../../server/store/database.ts'
+import { createStore } from '../../server/store/index.ts'
+import { LATEST_VERSION } from '../../server/store/migrations.ts'
+import { openRegistry } from '../../server/registry-file.ts'
+import { sampleCapability, tempDir } from '../helpers.ts'
+
+const cleanups: (() => void)[] = []
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()!()
+})
+
+function scratch() {
+  const dir = tempDir()
+  cleanups.push(dir.remove)
+  return join(dir.path, 'registry.db')
+}
+
+describe('openDatabase', () => {
+  it('creates a file database in WAL mode with foreign keys on', () => {
+    const db = openDatabase(scratch())
+    cleanups.unshift(() => db.close())
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    expect(schemaVersion(db)).toBe(LATEST_VERSION)
+  })
+
+  it('refuses a database newer than the code knows, and leaves it alone', () => {
+    const path = scratch()
+    const raw = new BetterSqlite3(path)
+    raw.pragma(`user_version = ${LATEST_VERSION + 1}`)
+    raw.close()
+    expect(() => openDatabase(path)).toThrow(DatabaseTooNewError)
+    const after = new BetterSqlite3(path)
+    expect(after.pragma('user_version', { simple: true })).toBe(LATEST_VERSION + 1)
+    after.close()
+  })
+})
+
+describe('migration 1', () => {
+  it('turns an empty database into the registry schema, with STRICT tables', () => {
+    const db = new BetterSqlite3(':memory:')
+    expect(schemaVersion(db)).toBe(0)
+    migrate(db, 1)
+    expect(schemaVersion(db)).toBe(1)
+    const tables = db.prepare<[], { name: string, strict: number }>(
+      "SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name").all()
+    expect(tables).toEqual([
+      { name: 'bibliography', strict: 1 },
+      { name: 'changes', strict: 1 },
+      { name: 'entries', strict: 1 },
+      { name: 'registry', strict: 1 },
+      { name: 'revision_terms', strict: 1 },
+      { name: 'revisions', strict: 1 },
+      { name: 'sub_registries', strict: 1 },
+    ])
+    db.close()
+  })
+})
+
+describe('openRegistry', () => {
+  it('seeds a new database once, and reopening neither reseeds nor duplicates', () => {
+    const path = scratch()
+    const first = openRegistry(path)
+    expect(first.seeded).toBe(true)
+    first.db.close()
+    const second = openRegistry(path)
+    cleanups.unshift(() => second.db.close())
+    expect(second.seeded).toBe(false)
+    const store = createStore(second.db)
+    expect(store.capabilities.count()).toBe(10)
+    expect(store.responseCodes.count()).toBe(2)
+    expect(second.db.prepare('SELECT count(*) AS n FROM changes').get()).toEqual({ n: 12 })
+  })
+})
+
+describe('the entry store', () => {
+  function seeded() {
+    const { db } = openRegistry(':memory:')
+    cleanups.unshift(() => db.close())
+    return { db, store: createStore(db) }
+  }
+
+  it('writes every seeded entry as a revision dated 2001-06-29 with a change-feed row', () => {
+    const { db } = seeded()
+    const rows = db.prepare(`SELECT c.registry, c.key, c.action, c.at FROM revisions r JOIN changes c ON c.seq = r.change_seq
+                             ORDER BY c.seq`).all() as { registry: string, key: string, action: string, at: string }[]
+    expect(rows).toHaveLength(12)
+    expect(rows.every((row) => row.action === 'register' && row.at.startsWith('2001-06-29'))).toBe(true)
+    expect(rows.slice(0, 3).map((row) => row.key)).toEqual(['TOP', 'USER', 'SASL'])
+  })
+
+  it('finds an entry whatever the case of its key', () => {
+    const { store } = seeded()
+    expect(store.capabilities.get('login-delay')?.tag).toBe('LOGIN-DELAY')
+    expect(store.capabilities.get('Top')?.tag).toBe('TOP')
+    expect(store.responseCodes.get('in-use')?.code).toBe('IN-USE')
+    expect(store.capabilities.get('NOPE')).toBeUndefined()
+  })
+
+  it('refuses a second key that differs only in case, and writes nothing of it', () => {
+    const { db, store } = seeded()
+    expect(() => store.capabilities.publish(sampleCapability('top'), { at: new Date().toISOString(), action: 'register' }))
+      .toThrow(/UNIQUE/)
+    expect(db.prepare('SELECT count(*) AS n FROM changes').get()).toEqual({ n: 12 })
+    expect(db.prepare('SELECT count(*) AS n FROM revisions').get()).toEqual({ n: 12 })
+  })
+
+  it('keeps the old revision when an entry is updated, and moves the registry\'s last-updated date', () => {
+    const { db, store } = seeded()
+    const top = store.capabilities.get('TOP')!
+    const { status: _s, registeredAt: _r, updatedAt: _u, links: _l, ...fields } = top
+    const updated = store.capabilities.publish({ ...fields, discussion: 'Revised.' }, { at: '2026-11-28T10:00:00.000Z', action: 'update' })
+    expect(updated).toMatchObject({ discussion: 'Revised.', registeredAt: '2001-06-29', updatedAt: '2026-11-28' })
+    const revisions = db.prepare("SELECT count(*) AS n FROM revisions WHERE key = 'TOP'").get()
+    expect(revisions).toEqual({ n: 2 })
+    expect(store.registry.metadata()?.lastUpdated).toBe('2026-11-28')
+    expect(store.capabilities.count()).toBe(10)
+  })
+
+  // Hot queries must stay index lookups however the schema changes.
+  it('looks entries up by key and filters by state and command through indexes', () => {
+    const { db } = seeded()
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+      .map((row) => row.detail).join('\n')
+    expect(plan("SELECT revision_id FROM entries WHERE registry = 'capabilities' AND key = 'top'"))
+      .toMatch(/SEARCH entries USING INDEX sqlite_autoindex_entries_\d \(registry=\? AND key=\?\)/)
+    expect(plan("SELECT 1 FROM revision_terms WHERE kind = 'state' AND term = 'TRANSACTION' AND revision_id = 3"))
+      .toMatch(/SEARCH revision_terms USING PRIMARY KEY \(kind=\? AND term=\? AND revision_id=\?\)/)
+    expect(plan("SELECT key FROM entries WHERE registry = 'capabilities' AND registered_seq > 3 ORDER BY registered_seq"))
+      .toMatch(/SEARCH entries USING (COVERING )?INDEX entries_in_order \(registry=\? AND registered_seq>\?\)/)
+  })
+})
