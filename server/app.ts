@@ -9,7 +9,7 @@ import {
 import { trackAllowedMethods } from './http/allowed-methods.ts'
 import { installConditionalGet } from './http/conditional-get.ts'
 import { transformObject } from './http/openapi.ts'
-import { installProblemHandlers } from './http/problems.ts'
+import { answerFrameworkError, installProblemHandlers } from './http/problems.ts'
 import { docsRoutes } from './routes/docs.ts'
 import { healthRoutes } from './routes/health.ts'
 import { problemRoutes } from './routes/problems.ts'
@@ -35,6 +35,7 @@ export async function buildApp({ db, logger = false }: AppOptions) {
     routerOptions: { ignoreTrailingSlash: true },
     // The request id goes in logs and in 5xx problems, so a report can be matched to its log line.
     requestIdHeader: false,
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)

@@ -103,6 +103,15 @@ function problemOf(error: FastifyError, request: FastifyRequest): Problem {
   return problem('internal', `The server failed on this request; quote request id ${request.id} when reporting it.`, request.url)
 }
 
+/** For errors fastify meets before routing (a path it cannot decode), which skip the error handler. */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400
+  const detail = error.code === 'FST_ERR_BAD_URL'
+    ? `The path ${JSON.stringify(request.url)} has a %-escape that does not decode.`
+    : error.message
+  return sendProblem(reply, { ...problem('bad-request', detail, request.url), status })
+}
+
 /** One handler shapes every error and unknown route as application/problem+json. */
 export function installProblemHandlers(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {

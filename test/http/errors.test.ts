@@ -23,6 +23,10 @@ describe('errors', () => {
     expectProblem(response, 405)
   })
 
+  it.each(['/v1/capabilities/%ZZ', '/v1/response-codes/A%2'])('answers a path that does not decode, %s, with a 400 problem', async (url) => {
+    expect(expectProblem(await registry.app.inject(url), 400).detail).toContain('does not decode')
+  })
+
   it('answers OPTIONS with the allowed methods', async () => {
     const response = await registry.app.inject({ method: 'OPTIONS', url: '/v1/capabilities' })
     expect(response.statusCode).toBe(204)
