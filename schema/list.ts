@@ -1,9 +1,18 @@
 import { z } from 'zod'
-import { KEYWORD, STATES } from './grammar.ts'
+import { IsoDateSchema, KEYWORD, STATES } from './grammar.ts'
+
+const isCalendarDate = (day: string) => {
+  const time = Date.parse(`${day}T00:00:00Z`)
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(day)
+}
 
 const upperCased = (value: unknown) => (typeof value === 'string' ? value.toUpperCase() : value)
 
 const ListQueryBase = z.strictObject({
+  asOf: IsoDateSchema
+    .refine((day) => isCalendarDate(day), { error: 'asOf is a calendar date, YYYY-MM-DD' })
+    .optional()
+    .describe('The registry as it stood at the end of this day (UTC); the initial set dates from 2001-06-29.'),
   q: z.string().min(1).max(200).optional()
     .describe('Case-insensitive text that the key or the discussion/definition contains.'),
   command: z.preprocess(upperCased, z.string().regex(KEYWORD, {

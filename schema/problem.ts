@@ -13,7 +13,8 @@ export const ProblemSchema = z.object({
   status: z.number().int(),
   detail: z.string(),
   instance: z.string().optional(),
-  violations: z.array(ViolationSchema).optional(),
+  violations: z.array(ViolationSchema).optional().describe('Every rule the request breaks.'),
+  warnings: z.array(ViolationSchema).optional().describe('Findings that would not have blocked it.'),
 }).meta({ id: 'Problem' })
 
 export type Problem = z.infer<typeof ProblemSchema>

@@ -57,10 +57,20 @@ export async function buildApp({ db, logger = false }: AppOptions) {
       servers: [{ url: 'http://127.0.0.1:8080', description: 'A local server started with npm start' }],
       // Reads are anonymous; operations that need a token say so themselves.
       security: [],
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A token made with `pop3-registry token create --role submitter|reviewer|admin --name NAME`.',
+          },
+        },
+      },
       tags: [
         { name: 'registry', description: 'The registry as a whole' },
         { name: 'capabilities', description: 'POP3 capabilities (CAPA tags)' },
         { name: 'response-codes', description: 'POP3 extended response codes' },
+        { name: 'registrations', description: 'Submitting new values and reviewing them' },
         { name: 'operations', description: 'Health, documentation and problem types' },
       ],
     },

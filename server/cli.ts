@@ -1,9 +1,12 @@
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { buildApp } from './app.ts'
 import { ConfigError, readConfig } from './config.ts'
 import { openRegistry } from './registry-file.ts'
+import { parseRfcIndex } from './rfc-index.ts'
 import { startServer } from './server.ts'
+import { createStore } from './store/index.ts'
+import { ROLES, type Role } from './store/tokens.ts'
 
 const HELP = `pop3-registry: the POP3 Extension Mechanism registry (RFC 2449)
 
@@ -14,6 +17,14 @@ Commands:
                       is created and seeded with the initial set on first start.
   backup <file>       Write a consistent copy of the database to <file>, safe while
                       the server runs.
+  token create --role submitter|reviewer|admin --name NAME
+                      Make an API token. It is printed once, alone on the last line,
+                      and only its hash is kept.
+  token list          List tokens: id, name, role, when made, when revoked.
+  token revoke <id>   Revoke a token at once.
+  rfc-index load <file>
+                      Load RFC statuses from the RFC Editor's rfc-index.xml, adding or
+                      refreshing the RFCs the registration warnings consult.
   openapi [--out F]   Print the API's OpenAPI document (YAML), or write it to F.
   help                Show this text.
 
@@ -25,6 +36,7 @@ Environment:
 
 Examples:
   PORT=9000 pop3-registry serve
+  pop3-registry token create --role reviewer --name alice
   pop3-registry backup /var/backups/registry-$(date +%F).db
 `
 
@@ -35,7 +47,12 @@ export async function runCli(argv: string[], out: (text: string) => void = (t) =
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, out: { type: 'string' } },
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      out: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+    },
   })
   const [command = 'help', ...rest] = positionals
   if (values.help || command === 'help') {
@@ -71,8 +88,51 @@ export async function runCli(argv: string[], out: (text: string) => void = (t) =
       else out(document)
       return 0
     }
+    case 'token':
+      return withStore((store) => {
+        const [verb, id] = rest
+        if (verb === 'create') {
+          const role = values.role as Role | undefined
+          if (!role || !ROLES.includes(role)) throw new UsageError(`token create needs --role ${ROLES.join('|')}`)
+          if (!values.name?.trim()) throw new UsageError('token create needs --name NAME: whose token it is')
+          const token = store.tokens.create(values.name.trim(), role)
+          out(`made ${token.role} token ${token.id} for ${token.name}; it is shown only now:\n${token.token}\n`)
+          return 0
+        }
+        if (verb === 'list') {
+          const rows = store.tokens.list().map((t) => [t.id, t.role, t.createdAt, t.revokedAt ?? '-', t.name].join('\t'))
+          out(['id\trole\tcreated\trevoked\tname', ...rows].join('\n') + '\n')
+          return 0
+        }
+        if (verb === 'revoke') {
+          if (!id) throw new UsageError('token revoke needs the id that token list shows')
+          if (!store.tokens.revoke(id)) throw new UsageError(`no live token has the id ${id}`)
+          out(`revoked token ${id}\n`)
+          return 0
+        }
+        throw new UsageError('token takes create, list or revoke')
+      })
+    case 'rfc-index':
+      return withStore((store) => {
+        const [verb, file] = rest
+        if (verb !== 'load' || !file) throw new UsageError('usage: pop3-registry rfc-index load <rfc-index.xml>')
+        const rfcs = parseRfcIndex(readFileSync(file, 'utf8'))
+        const written = store.rfcs.load(rfcs)
+        out(`loaded ${written} RFCs from ${file}; the registry now knows ${store.rfcs.count()}\n`)
+        return 0
+      })
     default:
       throw new UsageError(`unknown command "${command}"; run pop3-registry help`)
+  }
+}
+
+/** Runs a command against the database at DB_PATH, closing it after. */
+function withStore(command: (store: ReturnType<typeof createStore>) => number): number {
+  const { db } = openRegistry(readConfig().DB_PATH)
+  try {
+    return command(createStore(db))
+  } finally {
+    db.close()
   }
 }
 

@@ -1,13 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openRegistry } from '../server/registry-file.ts'
 import { createStore } from '../server/store/index.ts'
 import { tempDir } from './helpers.ts'
-
-const ROOT = new URL('..', import.meta.url).pathname
-const BIN = join(ROOT, 'bin/pop3-registry.js')
+import { runCli, serve as startServer, stop } from './processes.ts'
 
 const cleanups: (() => void)[] = []
 afterEach(() => {
@@ -20,41 +17,8 @@ function scratchDb() {
   return join(dir.path, 'nested', 'registry.db')
 }
 
-function run(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 })
-}
-
-interface Server { process: ChildProcess, url: string, logs: () => string }
-
-/** Starts `pop3-registry serve` on a free port and resolves once it listens. */
-function serve(dbPath: string): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, DB_PATH: dbPath, PORT: '0', LOG_LEVEL: 'info' },
-  })
-  cleanups.push(() => child.kill('SIGKILL'))
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000)
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk
-      const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (listening) {
-        clearTimeout(timer)
-        resolve({ process: child, url: listening[1]!, logs: () => output })
-      }
-    })
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk })
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)))
-  })
-}
-
-function stop(server: Server): Promise<number | null> {
-  return new Promise((resolve) => {
-    server.process.on('exit', (code) => resolve(code))
-    server.process.kill('SIGTERM')
-  })
-}
+const run = runCli
+const serve = (dbPath: string) => startServer(dbPath, (child) => cleanups.push(() => child.kill('SIGKILL')))
 
 describe('pop3-registry serve', () => {
   it('creates and seeds the database on first start, serves it, and stops cleanly on SIGTERM', async () => {
@@ -106,6 +70,88 @@ describe('pop3-registry', () => {
     const { db, seeded } = openRegistry(target)
     expect(seeded).toBe(false)
     expect(createStore(db).capabilities.count()).toBe(10)
+    db.close()
+  })
+})
+
+describe('pop3-registry token', () => {
+  it('makes a token shown once on its last line, lists it, and revokes it', async () => {
+    const dbPath = scratchDb()
+    const made = run(['token', 'create', '--role', 'reviewer', '--name', 'alice'], { DB_PATH: dbPath })
+    expect(made.status, made.stderr).toBe(0)
+    const token = made.stdout.trim().split('\n').at(-1)!
+    expect(token).toMatch(/^p3r_[0-9a-f]{12}_[\w-]{43}$/)
+    const id = token.split('_')[1]!
+
+    const listed = run(['token', 'list'], { DB_PATH: dbPath })
+    expect(listed.stdout).toMatch(new RegExp(`${id}\treviewer\t.*\t-\talice`))
+    expect(listed.stdout).not.toContain(token.split('_')[2])
+
+    const server = await serve(dbPath)
+    const asAlice = { headers: { authorization: `Bearer ${token}` } }
+    expect((await fetch(`${server.url}/v1/registrations`, asAlice)).status).toBe(200)
+    expect(run(['token', 'revoke', id], { DB_PATH: dbPath }).status).toBe(0)
+    expect((await fetch(`${server.url}/v1/registrations`, asAlice)).status).toBe(401)
+    await stop(server)
+  })
+
+  it('refuses a role it does not know', () => {
+    const result = run(['token', 'create', '--role', 'overlord', '--name', 'x'], { DB_PATH: scratchDb() })
+    expect(result.status).toBe(2)
+    expect(result.stderr).toContain('--role submitter|reviewer|admin')
+  })
+})
+
+describe('pop3-registry rfc-index load', () => {
+  it('loads RFC statuses from an rfc-index.xml file, into the table the registration warnings consult', () => {
+    const dbPath = scratchDb()
+    const file = join(dbPath, '..', '..', 'rfc-index.xml')
+    writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>
+<rfc-index xmlns="https://www.rfc-editor.org/rfc-index">
+  <bcp-entry><doc-id>BCP0014</doc-id><is-also><doc-id>RFC2119</doc-id></is-also></bcp-entry>
+  <rfc-entry>
+    <doc-id>RFC2449</doc-id>
+    <title>POP3 Extension Mechanism</title>
+    <author><name>R. Gellens</name></author>
+    <date><month>November</month><year>1998</year></date>
+    <updates><doc-id>RFC1939</doc-id></updates>
+    <updated-by><doc-id>RFC5034</doc-id></updated-by>
+    <current-status>PROPOSED STANDARD</current-status>
+    <publication-status>PROPOSED STANDARD</publication-status>
+  </rfc-entry>
+  <rfc-entry>
+    <doc-id>RFC9001</doc-id>
+    <title>A POP3 experiment</title>
+    <current-status>EXPERIMENTAL</current-status>
+  </rfc-entry>
+  <rfc-entry>
+    <doc-id>RFC9002</doc-id>
+    <title>Notes on POP3 &amp; friends</title>
+    <obsoleted-by><doc-id>RFC9003</doc-id><doc-id>RFC9004</doc-id></obsoleted-by>
+    <current-status>INFORMATIONAL</current-status>
+  </rfc-entry>
+</rfc-index>
+`)
+    const result = run(['rfc-index', 'load', file], { DB_PATH: dbPath })
+    expect(result.status, result.stderr).toBe(0)
+    expect(result.stdout).toContain('loaded 3 RFCs')
+    const { db } = openRegistry(dbPath)
+    const store = createStore(db)
+    expect(store.rfcs.get(9001)).toEqual({ number: 9001, title: 'A POP3 experiment', status: 'EXPERIMENTAL', obsoletedBy: null })
+    expect(store.rfcs.get(9002)).toMatchObject({ title: 'Notes on POP3 & friends', obsoletedBy: 'RFC9003, RFC9004' })
+    expect(store.rfcs.get(2449)?.status).toBe('PROPOSED STANDARD')
+    db.close()
+  })
+
+  it('refuses a file that is not an RFC index, changing nothing', () => {
+    const dbPath = scratchDb()
+    const file = join(dbPath, '..', '..', 'not-an-index.xml')
+    writeFileSync(file, '<html><body>hello</body></html>')
+    const result = run(['rfc-index', 'load', file], { DB_PATH: dbPath })
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain('not an RFC index')
+    const { db } = openRegistry(dbPath)
+    expect(createStore(db).rfcs.count()).toBe(4)
     db.close()
   })
 })

@@ -60,8 +60,25 @@ export function sampleCapability(tag: string, overrides: Record<string, unknown>
     announcedStates: ['AUTHORIZATION', 'TRANSACTION'] as ('AUTHORIZATION' | 'TRANSACTION')[],
     possibleDifferences: false,
     validStates: [],
-    references: ['RFC9999'],
+    references: ['RFC2449'],
     discussion: `A test capability ${tag}.`,
+    ...overrides,
+  }
+}
+
+/** A bearer header for a new token of the role. */
+export function bearer(store: Store, role: 'submitter' | 'reviewer' | 'admin', name = `${role}-1`) {
+  return { authorization: `Bearer ${store.tokens.create(name, role).token}` }
+}
+
+/** A sample response code that breaks no rule. */
+export function sampleResponseCode(code: string, overrides: Record<string, unknown> = {}) {
+  return {
+    code,
+    responseTypes: ['-ERR'],
+    commands: ['PASS'],
+    definition: `A test response code ${code}.`,
+    references: ['RFC2449'],
     ...overrides,
   }
 }

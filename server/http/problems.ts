@@ -13,7 +13,7 @@ export const PROBLEM_KINDS = {
   'conflict': { status: 409, title: 'Conflict', description: 'The request conflicts with the registry as it is now.' },
   'payload-too-large': { status: 413, title: 'Payload too large', description: 'The request body is larger than the API accepts.' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', description: 'The request body is not of a media type the route accepts (JSON).' },
-  'rule-violations': { status: 422, title: 'Registration breaks the registry\'s rules', description: 'The body lists every rule it breaks in `violations`.' },
+  'rule-violations': { status: 422, title: 'The body breaks the registry\'s rules', description: 'The body lists every rule it breaks in `violations`.' },
   'internal': { status: 500, title: 'Internal server error', description: 'The server failed; the failure is logged with the request id.' },
   'unavailable': { status: 503, title: 'Service unavailable', description: 'The database does not answer.' },
 } as const satisfies Record<string, { status: number, title: string, description: string }>
@@ -29,12 +29,13 @@ export class HttpProblem extends Error {
     detail: string,
     readonly violations?: Violation[],
     readonly headers: Record<string, string> = {},
+    readonly warnings?: Violation[],
   ) {
     super(detail)
   }
 }
 
-export function problem(kind: ProblemKind, detail: string, instance?: string, violations?: Violation[]): Problem {
+export function problem(kind: ProblemKind, detail: string, instance?: string, violations?: Violation[], warnings?: Violation[]): Problem {
   const { status, title } = PROBLEM_KINDS[kind]
   return {
     type: problemType(kind),
@@ -43,6 +44,7 @@ export function problem(kind: ProblemKind, detail: string, instance?: string, vi
     detail,
     ...(instance === undefined ? {} : { instance }),
     ...(violations === undefined ? {} : { violations }),
+    ...(warnings === undefined ? {} : { warnings }),
   }
 }
 
@@ -74,16 +76,17 @@ export function violationsOf(error: FastifyError): Violation[] {
       }))
     }
     const rule = issue.keyword === 'invalid_type' ? 'type' : 'syntax'
-    return [{ path: at || '/', rule, message: issue.message ?? 'is not valid' }]
+    return [{ path: at, rule, message: issue.message ?? 'is not valid' }]
   })
 }
 
 function problemOf(error: FastifyError, request: FastifyRequest): Problem {
-  if (error instanceof HttpProblem) return problem(error.kind, error.message, request.url, error.violations)
+  if (error instanceof HttpProblem) return problem(error.kind, error.message, request.url, error.violations, error.warnings)
   if (error.validation) {
     const violations = violationsOf(error)
     const detail = violations.map((v) => `${v.path}: ${v.message}`).join('; ')
-    return problem('bad-request', detail, request.url, violations)
+    // A body that parses as JSON but has the wrong shape breaks rules (422); a bad URL is a bad request (400).
+    return problem(error.validationContext === 'body' ? 'rule-violations' : 'bad-request', detail, request.url, violations)
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -43,6 +43,8 @@ export function entryPath(registry: SubRegistryId, key: string): string {
 }
 
 export interface ListFilter {
+  /** The registry as it stood at the end of this day (YYYY-MM-DD). */
+  asOf?: string | undefined
   q?: string | undefined
   state?: string | undefined
   command?: string | undefined
@@ -61,7 +63,7 @@ export interface Page<Published> {
 export interface Change {
   at: string
   action: 'register' | 'update'
-  registrationId?: string | null
+  registrationId?: number | null
   status?: 'active' | 'deprecated'
 }
 
@@ -73,13 +75,22 @@ interface Row {
   position: number
 }
 
-const SELECT_PUBLISHED = `
+const PUBLISHED_COLUMNS = `
   SELECT r.entry, r.status, substr(reg.at, 1, 10) AS registered_at, substr(upd.at, 1, 10) AS updated_at,
-         e.registered_seq AS position
+         e.registered_seq AS position`
+
+// Each entry's latest revision, or (asOf) its latest revision made before @before.
+const CURRENT_REVISION = 'r.id = e.revision_id'
+const REVISION_BEFORE = `r.id = (SELECT max(r2.id) FROM revisions r2 JOIN changes c2 ON c2.seq = r2.change_seq
+                                 WHERE r2.registry = e.registry AND r2.key = e.key AND c2.at < @before)`
+
+const fromEntries = (revision: string) => `
   FROM entries e
-  JOIN revisions r ON r.id = e.revision_id
+  JOIN revisions r ON ${revision}
   JOIN changes upd ON upd.seq = r.change_seq
   JOIN changes reg ON reg.seq = e.registered_seq`
+
+const SELECT_PUBLISHED = `${PUBLISHED_COLUMNS} ${fromEntries(CURRENT_REVISION)}`
 
 // Optional filters, each a fixed fragment with named parameters; see buildFilter.
 const FILTERS = {
@@ -92,12 +103,29 @@ const FILTERS = {
 } as const
 type FilterName = keyof typeof FILTERS
 
+export interface HistoryRow {
+  revision: number
+  seq: number
+  at: string
+  action: 'register' | 'update'
+  registrationId: number | null
+  status: 'active' | 'deprecated'
+  entry: Capability | ResponseCode
+}
+
+const dayAfter = (day: string) => new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString()
+
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 /** The store of one sub-registry: reads of the published entries, and publishing a revision. */
 export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind<Entry, Published>) {
   const getOne = db.prepare<{ registry: string, key: string }, Row>(
     `${SELECT_PUBLISHED} WHERE e.registry = @registry AND e.key = @key`)
+  const selectHistory = db.prepare<{ registry: string, key: string }, {
+    seq: number, at: string, action: 'register' | 'update', registration_id: string | null, status: 'active' | 'deprecated', entry: string
+  }>(`SELECT c.seq, c.at, c.action, c.registration_id, r.status, r.entry
+      FROM revisions r JOIN changes c ON c.seq = r.change_seq
+      WHERE r.registry = @registry AND r.key = @key ORDER BY r.id`)
   const countAll = db.prepare<{ registry: string }, { n: number }>(
     'SELECT count(*) AS n FROM entries WHERE registry = @registry')
 
@@ -116,15 +144,16 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
 
   // One compiled statement per combination of filters in use, made on first use.
   const listStatements = new Map<string, { page: ReturnType<typeof db.prepare>, count: ReturnType<typeof db.prepare> }>()
-  function statementsFor(names: FilterName[]) {
-    const id = names.join(',')
+  function statementsFor(names: FilterName[], asOf: boolean) {
+    const id = `${names.join(',')}${asOf ? ' asOf' : ''}`
     let statements = listStatements.get(id)
     if (!statements) {
+      const revision = asOf ? REVISION_BEFORE : CURRENT_REVISION
       const where = ['e.registry = @registry', ...names.map((name) => FILTERS[name])].join(' AND ')
       const countWhere = ['e.registry = @registry', ...names.filter((n) => n !== 'after').map((name) => FILTERS[name])].join(' AND ')
       statements = {
-        page: db.prepare(`${SELECT_PUBLISHED} WHERE ${where} ORDER BY e.registered_seq LIMIT @limit`),
-        count: db.prepare(`SELECT count(*) AS n FROM entries e JOIN revisions r ON r.id = e.revision_id WHERE ${countWhere}`),
+        page: db.prepare(`${PUBLISHED_COLUMNS} ${fromEntries(revision)} WHERE ${where} ORDER BY e.registered_seq LIMIT @limit`),
+        count: db.prepare(`SELECT count(*) AS n FROM entries e JOIN revisions r ON ${revision} WHERE ${countWhere}`),
       }
       listStatements.set(id, statements)
     }
@@ -160,7 +189,8 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       const names = (Object.keys(FILTERS) as FilterName[]).filter((name) => filter[name] !== undefined)
       const params: Record<string, unknown> = { registry: kind.registry, limit: filter.limit + 1 }
       for (const name of names) params[name] = name === 'q' ? likePattern(filter.q!) : filter[name]
-      const { page, count } = statementsFor(names)
+      if (filter.asOf !== undefined) params.before = dayAfter(filter.asOf)
+      const { page, count } = statementsFor(names, filter.asOf !== undefined)
       const rows = page.all(params) as Row[]
       const { after: _after, limit: _limit, ...countParams } = params
       const total = (count.get(countParams) as { n: number }).n
@@ -169,12 +199,29 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       return { items: shown.map(toPublished), total, lastPosition: more ? shown.at(-1)!.position : undefined }
     },
 
-    /** Writes a revision of the entry, its change-feed row and its terms, and points the registry at it. */
-    publish(entry: Entry, change: Change): Published {
+    /** Every revision of an entry, oldest first; [] when the key was never registered. */
+    history(key: string): HistoryRow[] {
+      return selectHistory.all({ registry: kind.registry, key }).map((row, index) => ({
+        revision: index + 1,
+        seq: row.seq,
+        at: row.at,
+        action: row.action,
+        registrationId: row.registration_id === null ? null : Number(row.registration_id),
+        status: row.status,
+        entry: JSON.parse(row.entry),
+      }))
+    },
+
+    /**
+     * Writes a revision of the entry, its change-feed row and its terms, points the registry at it
+     * and moves the registry's last-updated date: one transaction. Returns the entry as published
+     * and the change's sequence number.
+     */
+    publish(entry: Entry, change: Change): { published: Published, seq: number } {
       return db.transaction(() => {
         const key = kind.keyOf(entry)
         const { lastInsertRowid: seq } = insertChange.run(
-          change.at, kind.registry, key, change.action, change.registrationId ?? null)
+          change.at, kind.registry, key, change.action, change.registrationId == null ? null : String(change.registrationId))
         const { lastInsertRowid: revisionId } = insertRevision.run(
           seq, kind.registry, key, change.status ?? 'active', kind.descriptionOf(entry), JSON.stringify(entry))
         for (const { kind: termKind, term } of kind.termsOf(entry)) insertTerm.run(termKind, term, revisionId)
@@ -183,7 +230,7 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
           throw new Error(`cannot update ${kind.registry}/${key}: no such entry`)
         }
         touchRegistry.run(change.at.slice(0, 10))
-        return get(key)!
+        return { published: get(key)!, seq: Number(seq) }
       })()
     },
   }

@@ -73,6 +73,49 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       CREATE INDEX entries_in_order ON entries (registry, registered_seq);
     `)
   },
+
+  function addRegistrations(db) {
+    db.exec(`
+      -- API tokens: only a hash of each secret is kept; the secret is shown once, when made.
+      CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('submitter', 'reviewer', 'admin')),
+        secret_sha256 BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      ) STRICT;
+
+      CREATE TABLE registrations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('capability', 'response-code')),
+        action TEXT NOT NULL CHECK (action IN ('register', 'update')),
+        key TEXT NOT NULL COLLATE NOCASE,
+        entry TEXT NOT NULL CHECK (json_valid(entry)),
+        warnings TEXT NOT NULL CHECK (json_valid(warnings)),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'withdrawn')),
+        submitter TEXT NOT NULL,
+        submitted_at TEXT NOT NULL,
+        decided_by TEXT,
+        decided_at TEXT,
+        reason TEXT,
+        change_seq INTEGER REFERENCES changes(seq)
+      ) STRICT;
+      CREATE INDEX registrations_by_status ON registrations (status, id);
+      CREATE INDEX registrations_by_submitter ON registrations (submitter, id);
+
+      -- What the registry knows of RFCs' status, for the reference warnings; rfc-index.xml can refresh it.
+      CREATE TABLE rfcs (
+        number INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        status TEXT NOT NULL,
+        obsoleted_by TEXT
+      ) STRICT;
+
+      -- The revisions as of a day: the latest revision of each key before a moment.
+      CREATE INDEX changes_by_time ON changes (at);
+    `)
+  },
 ]
 
 export const LATEST_VERSION = migrations.length

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs'
+import { RfcStatusSeedSchema } from '../../schema/rfc.ts'
 import { SeedSchema, type Seed } from '../../schema/seed.ts'
 import type { Store } from './index.ts'
 
 const SEED_FILE = new URL('../../seed/initial-set.json', import.meta.url)
+const RFC_STATUS_FILE = new URL('../../seed/rfc-status.json', import.meta.url)
 
 export function loadSeed(): Seed {
   return SeedSchema.parse(JSON.parse(readFileSync(SEED_FILE, 'utf8')))
@@ -15,6 +17,10 @@ export function loadSeed(): Seed {
 export function seedIfEmpty(store: Store, seed: Seed = loadSeed()): boolean {
   // IMMEDIATE takes the write lock first, so two processes starting at once cannot both seed.
   return store.db.transaction(() => {
+    // The RFC statuses came later than the registry (migration 2): a registry may have none yet.
+    if (store.rfcs.count() === 0) {
+      store.rfcs.load(RfcStatusSeedSchema.parse(JSON.parse(readFileSync(RFC_STATUS_FILE, 'utf8'))).rfcs)
+    }
     if (store.registry.metadata()) return false
     store.registry.create(seed.registry)
     const change = { at: `${seed.registry.lastUpdated}T00:00:00.000Z`, action: 'register' } as const

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { pageSchema, type ListQuery } from '../../../schema/list.ts'
 import { ProblemSchema } from '../../../schema/problem.ts'
+import { HistoryItemSchema } from '../../../schema/registration.ts'
 import type { SubRegistryId } from '../../../schema/registry.ts'
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts'
 import { HttpProblem } from '../../http/problems.ts'
@@ -18,9 +19,10 @@ interface EntryRoutesOptions<Published> {
   noun: string
   /** Names operations: listCapabilities, getCapability. */
   operationNoun: { one: string, many: string }
-  /** How the one-entry route is documented, and any further patterns that reach it. */
+  /** How the one-entry route is documented. */
   keyHelp: string
-  extraKeyUrls?: string[]
+  /** Whether keys may hold "/" (response codes), so that a raw SYS/TEMP reaches the entry. */
+  multiLevelKeys?: boolean
 }
 
 /** The reads of one sub-registry: its list and one entry by key, in any case. */
@@ -56,27 +58,57 @@ export function entryRoutes<Published>(options: EntryRoutesOptions<Published>): 
       tags: [registry],
       response: { 200: recordSchema, 400: ProblemSchema, 404: ProblemSchema },
     }
-    const findOne = (key: string) => {
+    const HistorySchema = z.object({ items: z.array(HistoryItemSchema) })
+    const historySchema = {
+      summary: `Every revision of one ${noun}, oldest first`,
+      operationId: `get${options.operationNoun.one}History`,
+      description: options.keyHelp,
+      tags: [registry],
+      response: { 200: HistorySchema, 400: ProblemSchema, 404: ProblemSchema },
+    }
+    const checkedKey = (key: string) => {
       const parsed = keySchema.safeParse(key)
       if (!parsed.success) {
         const message = parsed.error.issues[0]?.message ?? 'is not valid'
         throw new HttpProblem('bad-request', `"${key}" is not a ${noun}: ${message}.`, [{ path: pointer, rule: 'syntax', message }])
       }
-      const entry = store.get(key)
+      return key
+    }
+    const findOne = (key: string) => {
+      const entry = store.get(checkedKey(key))
       if (!entry) throw new HttpProblem('not-found', `No ${noun} "${key}" is registered.`)
       return entry
     }
+    const findHistory = (key: string) => {
+      const items = store.history(checkedKey(key))
+      if (items.length === 0) throw new HttpProblem('not-found', `No ${noun} "${key}" has ever been registered.`)
+      return { items: items.map(({ at, ...item }) => ({ ...item, date: at.slice(0, 10), at })) }
+    }
+    const keyParams = z.object({ [keyName]: z.string() })
+    const keyOf = (params: unknown) => (params as Record<string, string>)[keyName]!
 
     app.get(`${base}/:${keyName}`, {
       config: { lastModified: 'registry' },
-      schema: { ...oneSchema, params: z.object({ [keyName]: z.string() }) },
-    }, async (request) => findOne((request.params as Record<string, string>)[keyName]!))
+      schema: { ...oneSchema, params: keyParams },
+    }, async (request) => findOne(keyOf(request.params)))
 
-    for (const url of options.extraKeyUrls ?? []) {
-      app.get(url, {
+    app.get(`${base}/:${keyName}/history`, {
+      config: { lastModified: 'registry' },
+      schema: { ...historySchema, params: keyParams },
+    }, async (request) => findHistory(keyOf(request.params)))
+
+    if (options.multiLevelKeys) {
+      // A key with raw "/" in it (SYS/TEMP) reaches this route. The path is read undecoded, so that
+      // a final raw "/history" means the history while an encoded one (SYS%2Fhistory) is part of a key.
+      app.get(`${base}/*`, {
         config: { lastModified: 'registry' },
-        schema: { ...oneSchema, hide: true },
-      }, async (request) => findOne((request.params as Record<string, string>)['*']!))
+        schema: { ...oneSchema, hide: true, response: { ...oneSchema.response, 200: z.union([recordSchema, HistorySchema]) } },
+      }, async (request) => {
+        const raw = request.url.split('?')[0]!.slice(base.length + 1)
+        const history = raw.endsWith('/history')
+        const key = (history ? raw.slice(0, -'/history'.length) : raw).split('/').map(decodeURIComponent).join('/')
+        return history ? findHistory(key) : findOne(key)
+      })
     }
   }
 }

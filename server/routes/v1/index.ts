@@ -8,6 +8,7 @@ import { ResponseCodeRecordSchema } from '../../../schema/response-code.ts'
 import { HttpProblem } from '../../http/problems.ts'
 import type { Store } from '../../store/index.ts'
 import { entryRoutes } from './entries.ts'
+import { registrationRoutes } from './registrations.ts'
 
 /** The read API under /v1. */
 export function v1Routes(store: Store): FastifyPluginAsyncZod {
@@ -55,8 +56,10 @@ export function v1Routes(store: Store): FastifyPluginAsyncZod {
       store: store.responseCodes,
       noun: 'response code',
       operationNoun: { one: 'ResponseCode', many: 'ResponseCodes' },
-      keyHelp: 'The code matches whatever its case (RFC 2449 §8). A code of several levels may be written with a raw "/" (`SYS/TEMP`) or an encoded one (`SYS%2FTEMP`).',
-      extraKeyUrls: ['/v1/response-codes/*'],
+      keyHelp: 'The code matches whatever its case (RFC 2449 §8). A code of several levels may be written with a raw "/" (`SYS/TEMP`) or an encoded one (`SYS%2FTEMP`); a final raw `/history` always asks for the history, so a code whose last level is HISTORY is written encoded.',
+      multiLevelKeys: true,
     }))
+
+    await app.register(registrationRoutes(store))
   }
 }

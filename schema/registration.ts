@@ -1,0 +1,65 @@
+import { z } from 'zod'
+import { CapabilitySchema } from './capability.ts'
+import { IsoDateSchema } from './grammar.ts'
+import { ViolationSchema } from './problem.ts'
+import { ResponseCodeSchema } from './response-code.ts'
+
+export const ActionSchema = z.enum(['register', 'update'])
+  .describe('register adds a new key; update replaces the whole entry of an existing key.')
+
+/** The body of POST /v1/registrations and /v1/registrations/validate (design §3). */
+export const RegistrationRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('capability'), action: ActionSchema, entry: CapabilitySchema }),
+  z.strictObject({ kind: z.literal('response-code'), action: ActionSchema, entry: ResponseCodeSchema }),
+]).meta({ id: 'RegistrationRequest' })
+
+export const RegistrationStatusSchema = z.enum(['pending', 'approved', 'rejected', 'withdrawn'])
+
+export const ValidationResultSchema = z.object({
+  valid: z.boolean(),
+  violations: z.array(ViolationSchema).describe('Every rule the registration breaks; it cannot be submitted while any remain.'),
+  warnings: z.array(ViolationSchema).describe('Findings that do not block, such as an RFC whose status the registry cannot confirm.'),
+}).meta({ id: 'ValidationResult' })
+
+export const RegistrationSchema = z.object({
+  id: z.number().int(),
+  status: RegistrationStatusSchema,
+  kind: z.enum(['capability', 'response-code']),
+  action: ActionSchema,
+  entry: z.union([CapabilitySchema, ResponseCodeSchema]).describe('The entry as submitted, its keys and keywords in upper case.'),
+  warnings: z.array(ViolationSchema),
+  submitter: z.string(),
+  submittedAt: z.string().describe('ISO 8601 date and time.'),
+  decidedBy: z.string().optional(),
+  decidedAt: z.string().optional(),
+  reason: z.string().optional().describe('Why a reviewer rejected it.'),
+  changeSeq: z.number().int().optional().describe('The change-feed sequence number of its publication.'),
+}).meta({ id: 'Registration' })
+
+export const RegistrationListQuerySchema = z.strictObject({
+  status: RegistrationStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().min(1).max(200).optional(),
+})
+
+export const RejectBodySchema = z.strictObject({
+  reason: z.string().trim().min(1, { error: 'say why the registration is rejected' }).max(4000),
+})
+
+export const RegistrationIdParamsSchema = z.object({ id: z.string() })
+
+export const HistoryItemSchema = z.object({
+  revision: z.number().int().describe('1 for the first publication, counting up.'),
+  seq: z.number().int().describe('The change-feed sequence number.'),
+  date: IsoDateSchema,
+  at: z.string().describe('ISO 8601 date and time of the change.'),
+  action: ActionSchema,
+  registrationId: z.number().int().nullable().describe('null for the initial set.'),
+  status: z.enum(['active', 'deprecated']),
+  entry: z.union([CapabilitySchema, ResponseCodeSchema]),
+}).meta({ id: 'HistoryItem' })
+
+export type RegistrationRequest = z.infer<typeof RegistrationRequestSchema>
+export type Registration = z.infer<typeof RegistrationSchema>
+export type RegistrationStatus = z.infer<typeof RegistrationStatusSchema>
+export type ValidationResult = z.infer<typeof ValidationResultSchema>

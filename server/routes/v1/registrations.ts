@@ -1,0 +1,177 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { ProblemSchema } from '../../../schema/problem.ts'
+import {
+  RegistrationIdParamsSchema,
+  RegistrationListQuerySchema,
+  RegistrationRequestSchema,
+  RegistrationSchema,
+  RejectBodySchema,
+  ValidationResultSchema,
+} from '../../../schema/registration.ts'
+import { requireRole, tokenOf } from '../../http/auth.ts'
+import { decodeCursor, encodeCursor } from '../../http/cursor.ts'
+import { HttpProblem } from '../../http/problems.ts'
+import type { Store } from '../../store/index.ts'
+import type { Outcome } from '../../workflow/registrations.ts'
+import { createRegistrationWorkflow } from '../../workflow/registrations.ts'
+
+const BEARER = [{ bearerAuth: [] }]
+const TAGS = ['registrations']
+const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((status) => [status, ProblemSchema]))
+
+/** The registration id in a path; anything but a whole number names no registration. */
+function registrationId(raw: string): number {
+  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new HttpProblem('not-found', `There is no registration ${JSON.stringify(raw)}.`)
+  return Number(raw)
+}
+
+function settled(outcome: Outcome) {
+  if ('registration' in outcome) return outcome.registration
+  if (outcome.refused === 'rule-violations') {
+    throw new HttpProblem('rule-violations', outcome.detail, outcome.violations, {}, outcome.warnings)
+  }
+  throw new HttpProblem(outcome.refused, outcome.detail, 'violations' in outcome ? outcome.violations : undefined)
+}
+
+/** Submitting, reading and deciding registrations (design §3, Registering). */
+export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
+  const workflow = createRegistrationWorkflow(store)
+  const asSubmitter = requireRole(store.tokens, 'submitter')
+  const asReviewer = requireRole(store.tokens, 'reviewer')
+
+  return async (app) => {
+    // The body schema documents the request; the rules engine judges it whole, so that one answer
+    // lists every rule it breaks rather than the first the schema meets.
+    app.post('/v1/registrations/validate', {
+      attachValidation: true,
+      schema: {
+        summary: 'Check a registration against every rule, storing nothing',
+        operationId: 'validateRegistration',
+        tags: TAGS,
+        body: RegistrationRequestSchema,
+        response: { 200: ValidationResultSchema, ...problems(400, 413, 415) },
+      },
+    }, async (request) => workflow.validate(request.body))
+
+    app.post('/v1/registrations', {
+      onRequest: asSubmitter,
+      attachValidation: true,
+      schema: {
+        summary: 'Submit a registration for review',
+        operationId: 'submitRegistration',
+        tags: TAGS,
+        security: BEARER,
+        body: RegistrationRequestSchema,
+        response: { 201: RegistrationSchema, ...problems(400, 401, 403, 413, 415, 422) },
+      },
+    }, async (request, reply) => {
+      const token = tokenOf(request)
+      const registration = settled(workflow.submit(request.body, token.name))
+      request.log.info({ registration: registration.id, key: keyOf(registration) }, 'registration submitted')
+      return reply.code(201).header('location', `/v1/registrations/${registration.id}`).send(registration)
+    })
+
+    app.get('/v1/registrations', {
+      onRequest: asSubmitter,
+      schema: {
+        summary: 'List registrations: a submitter\'s own, or all for a reviewer',
+        operationId: 'listRegistrations',
+        tags: TAGS,
+        security: BEARER,
+        querystring: RegistrationListQuerySchema,
+        response: {
+          200: z.object({ items: z.array(RegistrationSchema), nextCursor: z.string().nullable() }),
+          ...problems(400, 401, 403),
+        },
+      },
+    }, async (request) => {
+      const token = tokenOf(request)
+      const { status, limit, cursor } = request.query
+      const page = store.registrations.list({
+        status,
+        limit,
+        after: cursor === undefined ? undefined : decodeCursor(cursor),
+        submitter: token.role === 'submitter' ? token.name : undefined,
+      })
+      return { items: page.items, nextCursor: page.lastId === undefined ? null : encodeCursor(page.lastId) }
+    })
+
+    app.get('/v1/registrations/:id', {
+      onRequest: asSubmitter,
+      schema: {
+        summary: 'One registration',
+        operationId: 'getRegistration',
+        tags: TAGS,
+        security: BEARER,
+        params: RegistrationIdParamsSchema,
+        response: { 200: RegistrationSchema, ...problems(401, 403, 404) },
+      },
+    }, async (request) => {
+      const token = tokenOf(request)
+      const id = registrationId(request.params.id)
+      const registration = store.registrations.get(id)
+      // A submitter is not told that others' registrations exist.
+      if (!registration || (token.role === 'submitter' && registration.submitter !== token.name)) {
+        throw new HttpProblem('not-found', `There is no registration ${id}${token.role === 'submitter' ? ' of yours' : ''}.`)
+      }
+      return registration
+    })
+
+    app.post('/v1/registrations/:id/approve', {
+      onRequest: asReviewer,
+      schema: {
+        summary: 'Approve a pending registration and publish its entry',
+        description: 'The rules are checked again against the registry as it is now; a registration that now conflicts (its tag was taken meanwhile) is refused with 409 and nothing changes.',
+        operationId: 'approveRegistration',
+        tags: TAGS,
+        security: BEARER,
+        params: RegistrationIdParamsSchema,
+        response: { 200: RegistrationSchema, ...problems(401, 403, 404, 409) },
+      },
+    }, async (request) => {
+      const token = tokenOf(request)
+      const registration = settled(workflow.approve(registrationId(request.params.id), token.name))
+      request.log.info({ registration: registration.id, key: keyOf(registration), seq: registration.changeSeq }, 'registration approved and published')
+      return registration
+    })
+
+    app.post('/v1/registrations/:id/reject', {
+      onRequest: asReviewer,
+      schema: {
+        summary: 'Reject a pending registration, saying why',
+        operationId: 'rejectRegistration',
+        tags: TAGS,
+        security: BEARER,
+        params: RegistrationIdParamsSchema,
+        body: RejectBodySchema,
+        response: { 200: RegistrationSchema, ...problems(400, 401, 403, 404, 409, 413, 415, 422) },
+      },
+    }, async (request) => {
+      const token = tokenOf(request)
+      const registration = settled(workflow.reject(registrationId(request.params.id), token.name, request.body.reason))
+      request.log.info({ registration: registration.id }, 'registration rejected')
+      return registration
+    })
+
+    app.post('/v1/registrations/:id/withdraw', {
+      onRequest: asSubmitter,
+      schema: {
+        summary: 'Withdraw your own pending registration',
+        operationId: 'withdrawRegistration',
+        tags: TAGS,
+        security: BEARER,
+        params: RegistrationIdParamsSchema,
+        response: { 200: RegistrationSchema, ...problems(401, 403, 404, 409) },
+      },
+    }, async (request) => {
+      const token = tokenOf(request)
+      const registration = settled(workflow.withdraw(registrationId(request.params.id), token.name))
+      request.log.info({ registration: registration.id }, 'registration withdrawn')
+      return registration
+    })
+  }
+}
+
+const keyOf = (registration: { entry: { tag: string } | { code: string } }) =>
+  'tag' in registration.entry ? registration.entry.tag : registration.entry.code

@@ -1,0 +1,107 @@
+import type { Database } from 'better-sqlite3'
+import type { Violation } from '../../schema/problem.ts'
+import type { Registration, RegistrationRequest, RegistrationStatus } from '../../schema/registration.ts'
+
+interface Row {
+  id: number
+  kind: Registration['kind']
+  action: Registration['action']
+  entry: string
+  warnings: string
+  status: RegistrationStatus
+  submitter: string
+  submitted_at: string
+  decided_by: string | null
+  decided_at: string | null
+  reason: string | null
+  change_seq: number | null
+}
+
+export interface Decision {
+  status: Exclude<RegistrationStatus, 'pending'>
+  by: string
+  at: string
+  reason?: string
+  changeSeq?: number
+}
+
+function toRegistration(row: Row): Registration {
+  return {
+    id: row.id,
+    status: row.status,
+    kind: row.kind,
+    action: row.action,
+    entry: JSON.parse(row.entry),
+    warnings: JSON.parse(row.warnings),
+    submitter: row.submitter,
+    submittedAt: row.submitted_at,
+    ...(row.decided_by === null ? {} : { decidedBy: row.decided_by }),
+    ...(row.decided_at === null ? {} : { decidedAt: row.decided_at }),
+    ...(row.reason === null ? {} : { reason: row.reason }),
+    ...(row.change_seq === null ? {} : { changeSeq: row.change_seq }),
+  }
+}
+
+// Optional filters of the list, as fixed fragments.
+const LIST_FILTERS = {
+  status: 'status = @status',
+  submitter: 'submitter = @submitter',
+  after: 'id > @after',
+} as const
+
+/** Registrations: what maintainers submitted, and what reviewers decided. */
+export function createRegistrationStore(db: Database) {
+  const insert = db.prepare<[string, string, string, string, string, string, string]>(
+    `INSERT INTO registrations (kind, action, key, entry, warnings, status, submitter, submitted_at)
+     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`)
+  const selectOne = db.prepare<[number], Row>('SELECT * FROM registrations WHERE id = ?')
+  const decideOne = db.prepare<{ id: number, status: string, by: string, at: string, reason: string | null, changeSeq: number | null }>(
+    `UPDATE registrations SET status = @status, decided_by = @by, decided_at = @at, reason = @reason, change_seq = @changeSeq
+     WHERE id = @id AND status = 'pending'`)
+  const listStatements = new Map<string, ReturnType<typeof db.prepare>>()
+
+  return {
+    submit(request: RegistrationRequest, warnings: Violation[], submitter: string, at: string): Registration {
+      const key = request.kind === 'capability' ? request.entry.tag : request.entry.code
+      const { lastInsertRowid } = insert.run(
+        request.kind, request.action, key, JSON.stringify(request.entry), JSON.stringify(warnings), submitter, at)
+      return toRegistration(selectOne.get(Number(lastInsertRowid))!)
+    },
+
+    get(id: number): Registration | undefined {
+      const row = selectOne.get(id)
+      return row && toRegistration(row)
+    },
+
+    list(filter: { status?: RegistrationStatus | undefined, submitter?: string | undefined, after?: number | undefined, limit: number }) {
+      const names = (Object.keys(LIST_FILTERS) as (keyof typeof LIST_FILTERS)[]).filter((name) => filter[name] !== undefined)
+      const id = names.join(',')
+      let statement = listStatements.get(id)
+      if (!statement) {
+        const where = names.length > 0 ? `WHERE ${names.map((name) => LIST_FILTERS[name]).join(' AND ')}` : ''
+        statement = db.prepare(`SELECT * FROM registrations ${where} ORDER BY id LIMIT @limit`)
+        listStatements.set(id, statement)
+      }
+      const params: Record<string, unknown> = { limit: filter.limit + 1 }
+      for (const name of names) params[name] = filter[name]
+      const rows = statement.all(params) as Row[]
+      const more = rows.length > filter.limit
+      const shown = more ? rows.slice(0, filter.limit) : rows
+      return { items: shown.map(toRegistration), lastId: more ? shown.at(-1)!.id : undefined }
+    },
+
+    /** Records a decision on a pending registration; false when it was no longer pending. */
+    decide(id: number, decision: Decision): boolean {
+      return decideOne.run({
+        id,
+        status: decision.status,
+        by: decision.by,
+        at: decision.at,
+        reason: decision.reason ?? null,
+        changeSeq: decision.changeSeq ?? null,
+      }).changes === 1
+    },
+  }
+}
+
+export type RegistrationStore = ReturnType<typeof createRegistrationStore>

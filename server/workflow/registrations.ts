@@ -1,0 +1,91 @@
+import type { Violation } from '../../schema/problem.ts'
+import type { Registration, ValidationResult } from '../../schema/registration.ts'
+import { checkRegistration } from '../rules/registration-rules.ts'
+import type { Store } from '../store/index.ts'
+
+/** Why a workflow step did not happen; the routes turn each into an HTTP status. */
+export type Refusal =
+  | { refused: 'not-found', detail: string }
+  | { refused: 'conflict', detail: string, violations?: Violation[] }
+  | { refused: 'forbidden', detail: string }
+  | { refused: 'rule-violations', detail: string, violations: Violation[], warnings: Violation[] }
+
+export type Outcome = { registration: Registration } | Refusal
+
+const describe = (violations: Violation[]) =>
+  `${violations.length} rule${violations.length === 1 ? '' : 's'} broken: ${violations.map((v) => `${v.path} (${v.rule})`).join(', ')}`
+
+/** The registration workflow: submit, then approve, reject or withdraw; each step one transaction. */
+export function createRegistrationWorkflow(store: Store, now: () => Date = () => new Date()) {
+  const { db, registrations } = store
+
+  function pending(id: number): Refusal | Registration {
+    const registration = registrations.get(id)
+    if (!registration) return { refused: 'not-found', detail: `There is no registration ${id}.` }
+    if (registration.status !== 'pending') {
+      return { refused: 'conflict', detail: `Registration ${id} is ${registration.status} already; a decided registration cannot be decided again.` }
+    }
+    return registration
+  }
+
+  return {
+    validate(body: unknown): ValidationResult {
+      const { valid, violations, warnings } = checkRegistration(body, store.view)
+      return { valid, violations, warnings }
+    },
+
+    submit(body: unknown, submitter: string): Outcome {
+      return db.transaction((): Outcome => {
+        const { request, violations, warnings } = checkRegistration(body, store.view)
+        if (!request) return { refused: 'rule-violations', detail: describe(violations), violations, warnings }
+        return { registration: registrations.submit(request, warnings, submitter, now().toISOString()) }
+      }).immediate()
+    },
+
+    /**
+     * Publishes a pending registration after checking it again against the registry as it is now.
+     * The write lock is taken first, so of two approvals of the same new key exactly one publishes.
+     */
+    approve(id: number, reviewer: string): Outcome {
+      return db.transaction((): Outcome => {
+        const registration = pending(id)
+        if ('refused' in registration) return registration
+        const { request, violations } = checkRegistration(
+          { kind: registration.kind, action: registration.action, entry: registration.entry }, store.view)
+        if (!request) {
+          return { refused: 'conflict', detail: `Registration ${id} conflicts with the registry as it is now: ${describe(violations)}.`, violations }
+        }
+        const at = now().toISOString()
+        const change = { at, action: request.action, registrationId: id }
+        const { seq } = request.kind === 'capability'
+          ? store.capabilities.publish(request.entry, change)
+          : store.responseCodes.publish(request.entry, change)
+        registrations.decide(id, { status: 'approved', by: reviewer, at, changeSeq: seq })
+        return { registration: registrations.get(id)! }
+      }).immediate()
+    },
+
+    reject(id: number, reviewer: string, reason: string): Outcome {
+      return db.transaction((): Outcome => {
+        const registration = pending(id)
+        if ('refused' in registration) return registration
+        registrations.decide(id, { status: 'rejected', by: reviewer, at: now().toISOString(), reason })
+        return { registration: registrations.get(id)! }
+      }).immediate()
+    },
+
+    withdraw(id: number, submitter: string): Outcome {
+      return db.transaction((): Outcome => {
+        const registration = pending(id)
+        if ('refused' in registration) return registration
+        if (registration.submitter !== submitter) {
+          return { refused: 'forbidden', detail: `Only its submitter, ${registration.submitter}, may withdraw registration ${id}.` }
+        }
+        registrations.decide(id, { status: 'withdrawn', by: submitter, at: now().toISOString() })
+        return { registration: registrations.get(id)! }
+      }).immediate()
+    },
+  }
+}
+
+export type RegistrationWorkflow = ReturnType<typeof createRegistrationWorkflow>

@@ -1,0 +1,44 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+
+export const ROOT = new URL('..', import.meta.url).pathname
+const BIN = join(ROOT, 'bin/pop3-registry.js')
+
+/** Runs the CLI to completion. */
+export function runCli(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 })
+}
+
+export interface ServerProcess { process: ChildProcess, url: string, logs: () => string }
+
+/** Starts `pop3-registry serve` on a free port and resolves once it listens; `kill` it when done. */
+export function serve(dbPath: string, onStart: (child: ChildProcess) => void = () => {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, DB_PATH: dbPath, PORT: '0', LOG_LEVEL: 'info' },
+  })
+  onStart(child)
+  let output = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000)
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk
+      const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (listening) {
+        clearTimeout(timer)
+        resolve({ process: child, url: listening[1]!, logs: () => output })
+      }
+    })
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk })
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)))
+  })
+}
+
+/** Sends SIGTERM and resolves with the exit code. */
+export function stop(server: ServerProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (server.process.exitCode !== null) return resolve(server.process.exitCode)
+    server.process.on('exit', (code) => resolve(code))
+    server.process.kill('SIGTERM')
+  })
+}
