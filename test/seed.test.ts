@@ -139,6 +139,12 @@ describe('seed/initial-set.json', () => {
     for (const reference of everyReference) expect(cited).toContain(reference)
   })
 
+  it('gives the status of every RFC the initial set cites, for the reference warnings', () => {
+    const statuses = JSON.parse(readFileSync(new URL('../seed/rfc-status.json', import.meta.url), 'utf8')) as { rfcs: { number: number }[] }
+    const known = statuses.rfcs.map((rfc) => `RFC${rfc.number}`)
+    expect(known.sort()).toEqual(seed.registry.bibliography.map((ref) => ref.id).sort())
+  })
+
   it('explains every value it had to interpret', () => {
     const noted = (tag: string, field: string) =>
       seed.capabilities.find(({ entry }) => entry.tag === tag)?.provenance?.[field]

@@ -60,6 +60,32 @@ describe('migration 1', () => {
   })
 })
 
+describe('migration 2', () => {
+  it('adds registrations, tokens and RFC statuses to a registry made at version 1, keeping its entries', () => {
+    const path = scratch()
+    const old = new BetterSqlite3(path)
+    migrate(old, 1)
+    old.close()
+    // A version-1 registry, seeded as the first release did.
+    const v1 = new BetterSqlite3(path)
+    v1.exec(`INSERT INTO registry VALUES ('pop3-extension-mechanism', 'POP3 Extension Mechanism', 'note', '2001-06-29');
+             INSERT INTO sub_registries VALUES ('capabilities', 0, 'POP3 capabilities', NULL, 'p', '[]', '[]');
+             INSERT INTO changes (at, registry, key, action) VALUES ('2001-06-29T00:00:00.000Z', 'capabilities', 'TOP', 'register');
+             INSERT INTO revisions (change_seq, registry, key, status, description, entry) VALUES (1, 'capabilities', 'TOP', 'active', 'd', '{"tag":"TOP"}');
+             INSERT INTO entries VALUES ('capabilities', 'TOP', 1, 1);`)
+    v1.close()
+
+    const { db, seeded } = openRegistry(path)
+    cleanups.unshift(() => db.close())
+    expect(seeded).toBe(false)
+    expect(schemaVersion(db)).toBe(2)
+    expect(db.prepare('SELECT key FROM entries').all()).toEqual([{ key: 'TOP' }])
+    expect(createStore(db).rfcs.get(2449)?.status).toBe('PROPOSED STANDARD')
+    const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN ('tokens', 'registrations', 'rfcs')").all()
+    expect(tables.map((t) => t.name).sort()).toEqual(['registrations', 'rfcs', 'tokens'])
+  })
+})
+
 describe('openRegistry', () => {
   it('seeds a new database once, and reopening neither reseeds nor duplicates', () => {
     const path = scratch()
