@@ -8,6 +8,7 @@ import {
 } from 'fastify-type-provider-zod'
 import { trackAllowedMethods } from './http/allowed-methods.ts'
 import { installConditionalGet } from './http/conditional-get.ts'
+import { installNegotiation } from './http/negotiation.ts'
 import { transformObject } from './http/openapi.ts'
 import { answerFrameworkError, installProblemHandlers } from './http/problems.ts'
 import { docsRoutes } from './routes/docs.ts'
@@ -44,6 +45,7 @@ export async function buildApp({ db, logger = false }: AppOptions) {
   installProblemHandlers(app)
   installConditionalGet(app, () => new Date(store.registry.lastChangedAt() ?? 0))
   const finishAllowedMethods = trackAllowedMethods(app)
+  await installNegotiation(app)
 
   await app.register(swagger, {
     openapi: {

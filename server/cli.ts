@@ -3,7 +3,10 @@ import { parseArgs } from 'node:util'
 import { buildApp } from './app.ts'
 import { ConfigError, readConfig } from './config.ts'
 import { openRegistry } from './registry-file.ts'
+import { createPublicationCache } from './publish/cache.ts'
+import { ImportError, importRegistry, registryExport } from './publish/export.ts'
 import { parseRfcIndex } from './rfc-index.ts'
+import { openDatabase } from './store/database.ts'
 import { startServer } from './server.ts'
 import { createStore } from './store/index.ts'
 import { ROLES, type Role } from './store/tokens.ts'
@@ -25,6 +28,11 @@ Commands:
   rfc-index load <file>
                       Load RFC statuses from the RFC Editor's rfc-index.xml, adding or
                       refreshing the RFCs the registration warnings consult.
+  export [--out F]    Print the whole registry as JSON (what /v1/registry.json serves),
+                      or write it to F.
+  import <file>       Rebuild an exported registry, history included, into the empty
+                      database at DB_PATH (a new file). Refuses a database that holds
+                      a registry already.
   openapi [--out F]   Print the API's OpenAPI document (YAML), or write it to F.
   help                Show this text.
 
@@ -72,6 +80,26 @@ export async function runCli(argv: string[], out: (text: string) => void = (t) =
       try {
         const { totalPages } = await db.backup(target)
         out(`backed up ${totalPages} pages to ${target}\n`)
+      } finally {
+        db.close()
+      }
+      return 0
+    }
+    case 'export':
+      return withStore((store) => {
+        const document = `${JSON.stringify(registryExport(store, createPublicationCache(store).snapshot()), null, 2)}\n`
+        if (values.out) writeFileSync(values.out, document)
+        else out(document)
+        return 0
+      })
+    case 'import': {
+      const [file] = rest
+      if (!file) throw new UsageError('import needs the exported file: pop3-registry import <file>')
+      const document = JSON.parse(readFileSync(file, 'utf8')) as unknown
+      const db = openDatabase(readConfig().DB_PATH)
+      try {
+        const counts = importRegistry(createStore(db), document)
+        out(`imported ${counts.capabilities} capabilities and ${counts.responseCodes} response codes (${counts.changes} changes) into ${readConfig().DB_PATH}\n`)
       } finally {
         db.close()
       }
@@ -141,7 +169,7 @@ export async function main(argv = process.argv.slice(2)) {
     const code = await runCli(argv)
     if (code !== 0) process.exitCode = code
   } catch (error) {
-    const usage = error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof ImportError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     process.stderr.write(`pop3-registry: ${(error as Error).message}\n`)
     process.exitCode = usage ? 2 : 1
   }

@@ -1,9 +1,10 @@
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openRegistry } from '../server/registry-file.ts'
 import { createStore } from '../server/store/index.ts'
-import { tempDir } from './helpers.ts'
+import { createRegistrationWorkflow } from '../server/workflow/registrations.ts'
+import { sampleCapability, startRegistry, tempDir } from './helpers.ts'
 import { runCli, serve as startServer, stop } from './processes.ts'
 
 const cleanups: (() => void)[] = []
@@ -153,5 +154,54 @@ describe('pop3-registry rfc-index load', () => {
     const { db } = openRegistry(dbPath)
     expect(createStore(db).rfcs.count()).toBe(4)
     db.close()
+  })
+})
+
+describe('pop3-registry export and import', () => {
+  it('round-trips: importing an export into an empty database reproduces the same registry', async () => {
+    const source = scratchDb()
+    const { db } = openRegistry(source)
+    const store = createStore(db)
+    const workflow = createRegistrationWorkflow(store)
+    const submitted = workflow.submit({ kind: 'capability', action: 'register', entry: sampleCapability('ROUNDTRIP') }, 'alice')
+    workflow.approve(('registration' in submitted ? submitted.registration : undefined)!.id, 'rita')
+    store.capabilities.publish({ ...sampleCapability('ROUNDTRIP'), discussion: 'Revised.' }, { at: '2030-01-01T00:00:00.000Z', action: 'update' })
+    db.close()
+
+    const file = join(source, '..', 'export.json')
+    const exported = run(['export', '--out', file], { DB_PATH: source })
+    expect(exported.status, exported.stderr).toBe(0)
+    const target = join(source, '..', 'imported.db')
+    const imported = run(['import', file], { DB_PATH: target })
+    expect(imported.status, imported.stderr).toBe(0)
+    expect(imported.stdout).toContain('imported 11 capabilities and 2 response codes (14 changes)')
+
+    const bodies = await Promise.all([source, target].map(async (path) => {
+      const registry = await startRegistry(path)
+      const urls = ['/v1/registry.json', '/v1/registry.xml', '/v1/changes', '/v1/capabilities/ROUNDTRIP/history']
+      const answers = await Promise.all(urls.map(async (url) => (await registry.app.inject(url)).body))
+      await registry.close()
+      return answers
+    }))
+    expect(bodies[1]).toEqual(bodies[0])
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(JSON.parse(bodies[0]![0]!))
+  })
+
+  it('refuses to import into a database that holds a registry, changing nothing', () => {
+    const dbPath = scratchDb()
+    const file = join(dbPath, '..', '..', 'export.json')
+    expect(run(['export', '--out', file], { DB_PATH: dbPath }).status).toBe(0)
+    const again = run(['import', file], { DB_PATH: dbPath })
+    expect(again.status).toBe(2)
+    expect(again.stderr).toContain('already holds a registry')
+  })
+
+  it('refuses a file that is not an export', () => {
+    const dbPath = scratchDb()
+    const file = join(dbPath, '..', '..', 'bad.json')
+    writeFileSync(file, JSON.stringify({ format: 'something else' }))
+    const result = run(['import', file], { DB_PATH: join(dbPath, '..', '..', 'fresh.db') })
+    expect(result.status).toBe(2)
+    expect(result.stderr).toContain('not a pop3-registry export')
   })
 })

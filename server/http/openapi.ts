@@ -36,9 +36,9 @@ function describeProblemResponses(document: Document) {
   for (const operations of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(operations)) {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
-        const json = response.content?.['application/json']
-        if (json?.schema?.$ref !== PROBLEM_REF) continue
-        response.content = { 'application/problem+json': json }
+        const problem = Object.values(response.content ?? {}).find((media) => media.schema?.$ref === PROBLEM_REF)
+        if (!problem) continue
+        response.content = { 'application/problem+json': problem }
         response.description = problemTitle(status) ?? response.description
       }
     }

@@ -61,6 +61,8 @@ export interface Page<Published> {
 }
 
 export interface Change {
+  /** The sequence number to give the change (an import keeps the exported ones); the next by default. */
+  seq?: number
   at: string
   action: 'register' | 'update'
   registrationId?: number | null
@@ -126,11 +128,12 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
   }>(`SELECT c.seq, c.at, c.action, c.registration_id, r.status, r.entry
       FROM revisions r JOIN changes c ON c.seq = r.change_seq
       WHERE r.registry = @registry AND r.key = @key ORDER BY r.id`)
+  const selectAll = db.prepare<{ registry: string }, Row>(`${SELECT_PUBLISHED} WHERE e.registry = @registry ORDER BY e.registered_seq`)
   const countAll = db.prepare<{ registry: string }, { n: number }>(
     'SELECT count(*) AS n FROM entries WHERE registry = @registry')
 
-  const insertChange = db.prepare<[string, string, string, string, string | null]>(
-    'INSERT INTO changes (at, registry, key, action, registration_id) VALUES (?, ?, ?, ?, ?)')
+  const insertChange = db.prepare<[number | null, string, string, string, string, string | null]>(
+    'INSERT INTO changes (seq, at, registry, key, action, registration_id) VALUES (?, ?, ?, ?, ?, ?)')
   const insertRevision = db.prepare<[number | bigint, string, string, string, string, string]>(
     'INSERT INTO revisions (change_seq, registry, key, status, description, entry) VALUES (?, ?, ?, ?, ?, ?)')
   const insertTerm = db.prepare<[string, string, number | bigint]>(
@@ -185,6 +188,11 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       return countAll.get({ registry: kind.registry })!.n
     },
 
+    /** Every published entry in registration order, read one at a time. */
+    *all(): Generator<Published> {
+      for (const row of selectAll.iterate({ registry: kind.registry })) yield toPublished(row)
+    },
+
     list(filter: ListFilter): Page<Published> {
       const names = (Object.keys(FILTERS) as FilterName[]).filter((name) => filter[name] !== undefined)
       const params: Record<string, unknown> = { registry: kind.registry, limit: filter.limit + 1 }
@@ -221,7 +229,7 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       return db.transaction(() => {
         const key = kind.keyOf(entry)
         const { lastInsertRowid: seq } = insertChange.run(
-          change.at, kind.registry, key, change.action, change.registrationId == null ? null : String(change.registrationId))
+          change.seq ?? null, change.at, kind.registry, key, change.action, change.registrationId == null ? null : String(change.registrationId))
         const { lastInsertRowid: revisionId } = insertRevision.run(
           seq, kind.registry, key, change.status ?? 'active', kind.descriptionOf(entry), JSON.stringify(entry))
         for (const { kind: termKind, term } of kind.termsOf(entry)) insertTerm.run(termKind, term, revisionId)

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import type { RegistryView } from '../rules/registration-rules.ts'
+import { createChangeStore } from './changes.ts'
 import { capabilityKind, createEntryStore, responseCodeKind } from './entries.ts'
 import { createRegistrationStore } from './registrations.ts'
 import { createRegistryStore } from './registry.ts'
@@ -15,6 +16,7 @@ export function createStore(db: Database) {
   return {
     db,
     registry: createRegistryStore(db),
+    changes: createChangeStore(db),
     capabilities,
     responseCodes,
     rfcs,

@@ -6,6 +6,8 @@ export function createRfcStore(db: Database) {
   const selectOne = db.prepare<[number], { number: number, title: string, status: Rfc['status'], obsoleted_by: string | null }>(
     'SELECT number, title, status, obsoleted_by FROM rfcs WHERE number = ?')
   const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM rfcs')
+  const selectAll = db.prepare<[], { number: number, title: string, status: Rfc['status'], obsoleted_by: string | null }>(
+    'SELECT number, title, status, obsoleted_by FROM rfcs ORDER BY number')
   const upsert = db.prepare<[number, string, string, string | null]>(
     `INSERT INTO rfcs (number, title, status, obsoleted_by) VALUES (?, ?, ?, ?)
      ON CONFLICT (number) DO UPDATE SET title = excluded.title, status = excluded.status, obsoleted_by = excluded.obsoleted_by`)
@@ -14,6 +16,9 @@ export function createRfcStore(db: Database) {
     get(number: number): Rfc | undefined {
       const row = selectOne.get(number)
       return row && { number: row.number, title: row.title, status: row.status, obsoletedBy: row.obsoleted_by }
+    },
+    all(): Rfc[] {
+      return selectAll.all().map((row) => ({ number: row.number, title: row.title, status: row.status, obsoletedBy: row.obsoleted_by }))
     },
     count(): number {
       return countAll.get()!.n

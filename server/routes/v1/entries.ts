@@ -5,7 +5,9 @@ import { ProblemSchema } from '../../../schema/problem.ts'
 import { HistoryItemSchema } from '../../../schema/registration.ts'
 import type { SubRegistryId } from '../../../schema/registry.ts'
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts'
+import { negotiated } from '../../http/negotiation.ts'
 import { HttpProblem } from '../../http/problems.ts'
+import { CSV_TYPE } from '../../publish/csv.ts'
 import type { EntryStore } from '../../store/entries.ts'
 
 interface EntryRoutesOptions<Published> {
@@ -17,6 +19,8 @@ interface EntryRoutesOptions<Published> {
   querySchema: z.ZodType<Partial<ListQuery> & { limit: number }>
   store: EntryStore<unknown, Published>
   noun: string
+  /** IANA's CSV of a list of entries, for Accept: text/csv. */
+  toCsv: (entries: Published[]) => string
   /** Names operations: listCapabilities, getCapability. */
   operationNoun: { one: string, many: string }
   /** How the one-entry route is documented. */
@@ -33,17 +37,20 @@ export function entryRoutes<Published>(options: EntryRoutesOptions<Published>): 
 
   return async (app) => {
     app.get(base, {
-      config: { lastModified: 'registry' },
+      config: { lastModified: 'registry', produces: ['application/json', 'text/csv'] },
       schema: {
         summary: `List the ${registry.replace('-', ' ')}`,
+        description: 'JSON by default; `Accept: text/csv` gives the same page as IANA\'s CSV.',
         operationId: `list${options.operationNoun.many}`,
         tags: [registry],
         querystring: querySchema,
         response: { 200: pageSchema(recordSchema), 400: ProblemSchema },
       },
-    }, async (request) => {
+    }, async (request, reply) => {
       const { cursor, ...filter } = request.query
       const page = store.list({ ...filter, after: cursor === undefined ? undefined : decodeCursor(cursor) })
+      // The CSV is a string, which fastify sends as it is; the schema describes the JSON answer.
+      if (negotiated(request) === 'text/csv') return reply.type(CSV_TYPE).send(options.toCsv(page.items) as never)
       return {
         items: page.items,
         total: page.total,
@@ -88,12 +95,12 @@ export function entryRoutes<Published>(options: EntryRoutesOptions<Published>): 
     const keyOf = (params: unknown) => (params as Record<string, string>)[keyName]!
 
     app.get(`${base}/:${keyName}`, {
-      config: { lastModified: 'registry' },
+      config: { lastModified: 'registry', produces: ['application/json'] },
       schema: { ...oneSchema, params: keyParams },
     }, async (request) => findOne(keyOf(request.params)))
 
     app.get(`${base}/:${keyName}/history`, {
-      config: { lastModified: 'registry' },
+      config: { lastModified: 'registry', produces: ['application/json'] },
       schema: { ...historySchema, params: keyParams },
     }, async (request) => findHistory(keyOf(request.params)))
 
@@ -101,7 +108,7 @@ export function entryRoutes<Published>(options: EntryRoutesOptions<Published>): 
       // A key with raw "/" in it (SYS/TEMP) reaches this route. The path is read undecoded, so that
       // a final raw "/history" means the history while an encoded one (SYS%2Fhistory) is part of a key.
       app.get(`${base}/*`, {
-        config: { lastModified: 'registry' },
+        config: { lastModified: 'registry', produces: ['application/json'] },
         schema: { ...oneSchema, hide: true, response: { ...oneSchema.response, 200: z.union([recordSchema, HistorySchema]) } },
       }, async (request) => {
         const raw = request.url.split('?')[0]!.slice(base.length + 1)

@@ -1,0 +1,51 @@
+import { z } from 'zod'
+import { CapabilityRecordSchema, CapabilitySchema } from './capability.ts'
+import { RegistryMetadataSchema, SubRegistryIdSchema } from './registry.ts'
+import { ResponseCodeRecordSchema, ResponseCodeSchema } from './response-code.ts'
+import { RfcSchema } from './rfc.ts'
+
+export const ChangeSchema = z.object({
+  seq: z.number().int().positive(),
+  at: z.string().describe('ISO 8601 date and time.'),
+  registry: SubRegistryIdSchema,
+  key: z.string(),
+  action: z.enum(['register', 'update']),
+  registrationId: z.number().int().nullable().describe('The approved registration; null for the initial set.'),
+}).meta({ id: 'Change' })
+
+export const ChangeFeedSchema = z.object({
+  items: z.array(ChangeSchema),
+  latest: z.number().int().describe('The sequence number of the newest change there is.'),
+}).meta({ id: 'ChangeFeed' })
+
+export const ChangeFeedQuerySchema = z.strictObject({
+  since: z.coerce.number({ error: 'since is a change sequence number, 0 or more' }).int().min(0).default(0)
+    .describe('Only changes after this sequence number; 0 for all.'),
+  limit: z.coerce.number({ error: 'limit is a whole number from 1 to 1000' }).int().min(1).max(1000).default(100),
+})
+
+export const FootnoteSchema = z.object({
+  anchor: z.number().int(),
+  key: z.string(),
+  on: z.string().nullable().describe('The command the note marks, or null for the whole entry.'),
+  text: z.string(),
+})
+
+/** The whole registry, as GET /v1/registry.json serves it and `pop3-registry import` reads it. */
+export const RegistryExportSchema = z.strictObject({
+  format: z.literal('pop3-registry/1'),
+  registry: RegistryMetadataSchema,
+  capabilities: z.array(CapabilityRecordSchema),
+  responseCodes: z.array(ResponseCodeRecordSchema),
+  footnotes: z.strictObject({
+    'capabilities': z.array(FootnoteSchema),
+    'response-codes': z.array(FootnoteSchema),
+  }).describe('The entries\' notes, numbered as the CSV, XML and text forms mark them.'),
+  rfcs: z.array(RfcSchema).describe('The RFC statuses the registration warnings consult.'),
+  history: z.array(ChangeSchema.extend({
+    status: z.enum(['active', 'deprecated']),
+    entry: z.union([CapabilitySchema, ResponseCodeSchema]),
+  })).describe('Every change with the entry as it became, oldest first: what an import replays.'),
+}).meta({ id: 'RegistryExport' })
+
+export type RegistryExport = z.infer<typeof RegistryExportSchema>

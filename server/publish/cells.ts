@@ -1,0 +1,76 @@
+import type { Capability } from '../../schema/capability.ts'
+import type { ResponseCode } from '../../schema/response-code.ts'
+
+/** IANA's columns for the two tables (design §3), shared by the CSV, XML and text forms. */
+export const CAPABILITY_COLUMNS = ['CAPA Tag', 'CAPA Args', 'Added Cmds', 'Cmds Affected', 'List', 'Diffs', 'Cmd Valid', 'References'] as const
+export const RESPONSE_CODE_COLUMNS = ['Response Code', 'Response Types', 'Commands', 'Reference'] as const
+
+export interface Footnote {
+  anchor: number
+  /** The key of the entry it belongs to. */
+  key: string
+  /** The command keyword it marks, or null when it is about the whole entry. */
+  on: string | null
+  text: string
+}
+
+// A note that begins "KEYWORD: " is about that command (README: Data).
+const NOTE_ON_COMMAND = /^([\x21-\x7E]{3,4}): (.*)$/s
+
+/** Numbers the notes of a sub-registry's entries 1, 2, … in table order, as IANA numbers footnotes. */
+export function footnotesOf(entries: { key: string, notes?: string[] | undefined }[]): Footnote[] {
+  let anchor = 0
+  return entries.flatMap(({ key, notes }) => (notes ?? []).map((note) => {
+    const match = NOTE_ON_COMMAND.exec(note)
+    anchor += 1
+    return { anchor, key, on: match ? match[1]! : null, text: match ? match[2]! : note }
+  }))
+}
+
+const list = (values: string[], empty = 'none') => (values.length === 0 ? empty : values.join(', '))
+
+function marked(values: string[] | 'all', key: string, footnotes: Footnote[]): string[] | 'all' {
+  if (values === 'all') return values
+  return values.map((value) => {
+    const marks = footnotes.filter((note) => note.key === key && note.on === value).map((note) => `[${note.anchor}]`)
+    return `${value}${marks.join('')}`
+  })
+}
+
+const keyMarks = (key: string, footnotes: Footnote[]) =>
+  footnotes.filter((note) => note.key === key && note.on === null).map((note) => `[${note.anchor}]`).join('')
+
+/** References as IANA writes them: [RFC2449][RFC1939]. */
+export const referencesCell = (references: string[]) => references.map((reference) => `[${reference}]`).join('')
+
+/** IANA's "List" column: "both" for both states, "TRANS, both" where announcing before login is optional. */
+export function announcedCell(entry: Capability): string {
+  const states = new Set(entry.announcedStates)
+  const both = states.size === 2 && states.has('AUTHORIZATION') && states.has('TRANSACTION')
+  if (!both) return list(entry.announcedStates)
+  return entry.announcementOptionalIn?.includes('AUTHORIZATION') ? 'TRANS, both' : 'both'
+}
+
+export function capabilityCells(entry: Capability, footnotes: Footnote[]): string[] {
+  const affected = marked(entry.affectedCommands, entry.tag, footnotes)
+  return [
+    `${entry.tag}${keyMarks(entry.tag, footnotes)}`,
+    list(entry.arguments),
+    list(marked(entry.addedCommands, entry.tag, footnotes) as string[]),
+    affected === 'all' ? 'all' : list(affected),
+    announcedCell(entry),
+    entry.possibleDifferences ? 'yes' : 'no',
+    list(entry.validStates, 'n/a'),
+    referencesCell(entry.references),
+  ]
+}
+
+export function responseCodeCells(entry: ResponseCode, footnotes: Footnote[]): string[] {
+  const commands = marked(entry.commands, entry.code, footnotes)
+  return [
+    `${entry.code}${keyMarks(entry.code, footnotes)}`,
+    list(entry.responseTypes),
+    commands === 'all' ? 'all' : list(commands),
+    referencesCell(entry.references),
+  ]
+}

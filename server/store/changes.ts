@@ -1,0 +1,57 @@
+import type { Database } from 'better-sqlite3'
+import type { Capability } from '../../schema/capability.ts'
+import type { ResponseCode } from '../../schema/response-code.ts'
+import type { SubRegistryId } from '../../schema/registry.ts'
+
+export interface ChangeRow {
+  seq: number
+  at: string
+  registry: SubRegistryId
+  key: string
+  action: 'register' | 'update'
+  registrationId: number | null
+}
+
+export interface ChangeWithEntry extends ChangeRow {
+  status: 'active' | 'deprecated'
+  entry: Capability | ResponseCode
+}
+
+interface Row { seq: number, at: string, registry: SubRegistryId, key: string, action: 'register' | 'update', registration_id: string | null }
+
+const toChange = (row: Row): ChangeRow => ({
+  seq: row.seq,
+  at: row.at,
+  registry: row.registry,
+  key: row.key,
+  action: row.action,
+  registrationId: row.registration_id === null ? null : Number(row.registration_id),
+})
+
+/** The change feed: every change to the registry, in order. */
+export function createChangeStore(db: Database) {
+  const selectSince = db.prepare<[number, number], Row>(
+    'SELECT seq, at, registry, key, action, registration_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?')
+  const selectLatest = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM changes')
+  const selectWithEntries = db.prepare<[], Row & { status: 'active' | 'deprecated', entry: string }>(
+    `SELECT c.seq, c.at, c.registry, c.key, c.action, c.registration_id, r.status, r.entry
+     FROM changes c JOIN revisions r ON r.change_seq = c.seq ORDER BY c.seq`)
+
+  return {
+    since(seq: number, limit: number): ChangeRow[] {
+      return selectSince.all(seq, limit).map(toChange)
+    },
+    /** The sequence number of the latest change: the registry's version. */
+    latestSeq(): number {
+      return selectLatest.get()?.seq ?? 0
+    },
+    /** Every change with the entry as it became, oldest first, for a full export. */
+    *withEntries(): Generator<ChangeWithEntry> {
+      for (const row of selectWithEntries.iterate()) {
+        yield { ...toChange(row), status: row.status, entry: JSON.parse(row.entry) }
+      }
+    },
+  }
+}
+
+export type ChangeStore = ReturnType<typeof createChangeStore>
