@@ -1,0 +1,99 @@
+// What the benchmark needs to start servers, load them and read their memory.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import autocannon from 'autocannon'
+
+export const ROOT = new URL('..', import.meta.url).pathname
+
+export interface Server { url: string, child: ChildProcess, startedInMs: number }
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+/** Spawns a server and resolves once `GET probe` answers 200, with the time that took. */
+export async function startServer(args: string[], env: Record<string, string>, probe = '/healthz'): Promise<Server> {
+  const port = await freePort()
+  const began = performance.now()
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const url = `http://127.0.0.1:${port}`
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`)
+    try {
+      if ((await fetch(`${url}${probe}`)).status === 200) return { url, child, startedInMs: performance.now() - began }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+export function stopServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve()
+    server.child.once('exit', () => resolve())
+    server.child.kill('SIGTERM')
+  })
+}
+
+/** Resident memory of a process, in MB (Linux). */
+export function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!
+  return Number(/(\d+)/.exec(line)![1]) / 1024
+}
+
+export interface Load {
+  method?: 'GET' | 'POST'
+  path: string
+  headers?: Record<string, string>
+  body?: string
+}
+
+export interface LoadResult { requestsPerSecond: number, p99Ms: number, p50Ms: number, errors: number, non2xx: number }
+
+/** Runs autocannon against a server for a while. */
+export async function load(url: string, request: Load, options: { seconds: number, connections: number }): Promise<LoadResult> {
+  const result = await autocannon({
+    url: `${url}${request.path}`,
+    method: request.method ?? 'GET',
+    headers: request.headers ?? {},
+    ...(request.body === undefined ? {} : { body: request.body }),
+    duration: options.seconds,
+    connections: options.connections,
+  })
+  return {
+    requestsPerSecond: result.requests.average,
+    p99Ms: result.latency.p99,
+    p50Ms: result.latency.p50,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  }
+}
+
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** Times single requests one after another, for the latency of a read on its own. */
+export async function latencies(url: string, path: string, count: number): Promise<{ p50Ms: number, p99Ms: number, maxMs: number }> {
+  const times: number[] = []
+  for (let i = 0; i < count; i++) {
+    const began = performance.now()
+    const response = await fetch(`${url}${path}`)
+    await response.arrayBuffer()
+    if (response.status !== 200) throw new Error(`${path} answered ${response.status}`)
+    times.push(performance.now() - began)
+  }
+  times.sort((a, b) => a - b)
+  return { p50Ms: times[Math.floor(count * 0.5)]!, p99Ms: times[Math.min(count - 1, Math.floor(count * 0.99))]!, maxMs: times.at(-1)! }
+}
