@@ -176,10 +176,15 @@ function table() {
   return lines.join('\n')
 }
 
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
 try {
-  await againstCeiling()
-  writes()
-  await scale()
+  if (!only || only === 'ceiling') await againstCeiling()
+  if (!only || only === 'writes') writes()
+  if (!only || only === 'scale') await scale()
+  if (only) {
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`)
+    process.exit(0)
+  }
   const report = table()
   writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({ ...results, table: report }, null, 2)}\n`)
   process.stdout.write(`${report}\n`)

@@ -2,12 +2,12 @@ import swagger from '@fastify/swagger'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import {
   jsonSchemaTransform,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import { trackAllowedMethods } from './http/allowed-methods.ts'
-import { installConditionalGet } from './http/conditional-get.ts'
+import { installReadCache } from './http/read-cache.ts'
+import { serializerCompiler } from './http/serializer.ts'
 import { installNegotiation } from './http/negotiation.ts'
 import { transformObject } from './http/openapi.ts'
 import { answerFrameworkError, installProblemHandlers } from './http/problems.ts'
@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.ts'
 import { problemRoutes } from './routes/problems.ts'
 import { v1Routes } from './routes/v1/index.ts'
 import type { Database } from './store/database.ts'
+import { createPublicationFiles } from './publish/files.ts'
 import { createStore } from './store/index.ts'
 
 export const API_VERSION = '1.0.0'
@@ -43,7 +44,7 @@ export async function buildApp({ db, logger = false }: AppOptions) {
 
   const store = createStore(db)
   installProblemHandlers(app)
-  installConditionalGet(app, () => new Date(store.registry.lastChangedAt() ?? 0))
+  installReadCache(app, () => store.changes.latest())
   const finishAllowedMethods = trackAllowedMethods(app)
   await installNegotiation(app)
 
@@ -80,7 +81,9 @@ export async function buildApp({ db, logger = false }: AppOptions) {
     transformObject,
   })
   await app.register(healthRoutes(store))
-  await app.register(v1Routes(store))
+  const files = createPublicationFiles(db, store)
+  app.addHook('onClose', async () => files.close())
+  await app.register(v1Routes(store, files))
   await app.register(problemRoutes)
   await app.register(docsRoutes)
   finishAllowedMethods()

@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { buildApp } from './app.ts'
 import { ConfigError, readConfig } from './config.ts'
 import { openRegistry } from './registry-file.ts'
-import { createPublicationCache } from './publish/cache.ts'
-import { ImportError, importRegistry, registryExport } from './publish/export.ts'
+import { ImportError, importRegistry } from './publish/import.ts'
+import { registryJson } from './publish/render.ts'
 import { parseRfcIndex } from './rfc-index.ts'
 import { openDatabase } from './store/database.ts'
 import { startServer } from './server.ts'
@@ -29,7 +29,7 @@ Commands:
                       Load RFC statuses from the RFC Editor's rfc-index.xml, adding or
                       refreshing the RFCs the registration warnings consult.
   export [--out F]    Print the whole registry as JSON (what /v1/registry.json serves),
-                      or write it to F.
+                      or write it to F, streamed entry by entry.
   import <file>       Rebuild an exported registry, history included, into the empty
                       database at DB_PATH (a new file). Refuses a database that holds
                       a registry already.
@@ -87,9 +87,16 @@ export async function runCli(argv: string[], out: (text: string) => void = (t) =
     }
     case 'export':
       return withStore((store) => {
-        const document = `${JSON.stringify(registryExport(store, createPublicationCache(store).snapshot()), null, 2)}\n`
-        if (values.out) writeFileSync(values.out, document)
-        else out(document)
+        // One read transaction: the export is one consistent version of the registry.
+        store.db.transaction(() => {
+          const fd = values.out ? openSync(values.out, 'w') : 1
+          try {
+            for (const chunk of registryJson(store)) writeSync(fd, chunk)
+            writeSync(fd, '\n')
+          } finally {
+            if (values.out) closeSync(fd)
+          }
+        })()
         return 0
       })
     case 'import': {

@@ -17,14 +17,27 @@ export interface Footnote {
 // A note that begins "KEYWORD: " is about that command (README: Data).
 const NOTE_ON_COMMAND = /^([\x21-\x7E]{3,4}): (.*)$/s
 
-/** Numbers the notes of a sub-registry's entries 1, 2, … in table order, as IANA numbers footnotes. */
+/** Numbers a sub-registry's notes 1, 2, … in table order, as IANA numbers footnotes, entry by entry. */
+export function createFootnoteCounter() {
+  const all: Footnote[] = []
+  return {
+    all,
+    /** The footnotes of one entry, numbered after those of the entries before it. */
+    add(key: string, notes: string[] | undefined): Footnote[] {
+      return (notes ?? []).map((note) => {
+        const match = NOTE_ON_COMMAND.exec(note)
+        const footnote = { anchor: all.length + 1, key, on: match ? match[1]! : null, text: match ? match[2]! : note }
+        all.push(footnote)
+        return footnote
+      })
+    },
+  }
+}
+
 export function footnotesOf(entries: { key: string, notes?: string[] | undefined }[]): Footnote[] {
-  let anchor = 0
-  return entries.flatMap(({ key, notes }) => (notes ?? []).map((note) => {
-    const match = NOTE_ON_COMMAND.exec(note)
-    anchor += 1
-    return { anchor, key, on: match ? match[1]! : null, text: match ? match[2]! : note }
-  }))
+  const counter = createFootnoteCounter()
+  for (const { key, notes } of entries) counter.add(key, notes)
+  return counter.all
 }
 
 const list = (values: string[], empty = 'none') => (values.length === 0 ? empty : values.join(', '))

@@ -32,7 +32,7 @@ const toChange = (row: Row): ChangeRow => ({
 export function createChangeStore(db: Database) {
   const selectSince = db.prepare<[number, number], Row>(
     'SELECT seq, at, registry, key, action, registration_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?')
-  const selectLatest = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM changes')
+  const selectLatest = db.prepare<[], { seq: number, at: string }>('SELECT seq, at FROM changes ORDER BY seq DESC LIMIT 1')
   const selectWithEntries = db.prepare<[], Row & { status: 'active' | 'deprecated', entry: string }>(
     `SELECT c.seq, c.at, c.registry, c.key, c.action, c.registration_id, r.status, r.entry
      FROM changes c JOIN revisions r ON r.change_seq = c.seq ORDER BY c.seq`)
@@ -44,6 +44,11 @@ export function createChangeStore(db: Database) {
     /** The sequence number of the latest change: the registry's version. */
     latestSeq(): number {
       return selectLatest.get()?.seq ?? 0
+    },
+    /** The latest change's sequence number and time: the registry's version and Last-Modified. */
+    latest(): { seq: number, at: string | undefined } {
+      const row = selectLatest.get()
+      return { seq: row?.seq ?? 0, at: row?.at }
     },
     /** Every change with the entry as it became, oldest first, for a full export. */
     *withEntries(): Generator<ChangeWithEntry> {

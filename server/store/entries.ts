@@ -129,6 +129,8 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       FROM revisions r JOIN changes c ON c.seq = r.change_seq
       WHERE r.registry = @registry AND r.key = @key ORDER BY r.id`)
   const selectAll = db.prepare<{ registry: string }, Row>(`${SELECT_PUBLISHED} WHERE e.registry = @registry ORDER BY e.registered_seq`)
+  const selectExists = db.prepare<{ registry: string, key: string }, { found: number }>(
+    'SELECT 1 AS found FROM entries WHERE registry = @registry AND key = @key')
   const countAll = db.prepare<{ registry: string }, { n: number }>(
     'SELECT count(*) AS n FROM entries WHERE registry = @registry')
 
@@ -186,6 +188,11 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
 
     count(): number {
       return countAll.get({ registry: kind.registry })!.n
+    },
+
+    /** Whether the key is registered, in any case. */
+    has(key: string): boolean {
+      return selectExists.get({ registry: kind.registry, key }) !== undefined
     },
 
     /** Every published entry in registration order, read one at a time. */

@@ -24,8 +24,8 @@ export function createStore(db: Database) {
     registrations: createRegistrationStore(db),
     /** The registry as the registration rules see it, read live. */
     view: {
-      hasCapability: (tag) => capabilities.get(tag) !== undefined,
-      hasResponseCode: (code) => responseCodes.get(code) !== undefined,
+      hasCapability: (tag) => capabilities.has(tag),
+      hasResponseCode: (code) => responseCodes.has(code),
       rfc: (number) => rfcs.get(number),
     } satisfies RegistryView as RegistryView,
     /** Whether the database answers; for /healthz. */

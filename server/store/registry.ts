@@ -18,8 +18,6 @@ export function createRegistryStore(db: Database) {
     'SELECT * FROM sub_registries ORDER BY position')
   const selectBibliography = db.prepare<[], { id: string, citation: string }>(
     'SELECT id, citation FROM bibliography ORDER BY position')
-  const selectLastChange = db.prepare<[], { at: string }>(
-    'SELECT at FROM changes ORDER BY seq DESC LIMIT 1')
 
   const insertRegistry = db.prepare<[string, string, string, string]>(
     'INSERT INTO registry (id, title, note, last_updated) VALUES (?, ?, ?, ?)')
@@ -48,11 +46,6 @@ export function createRegistryStore(db: Database) {
         })),
         bibliography: selectBibliography.all(),
       }
-    },
-
-    /** When the registry last changed (an ISO timestamp), for Last-Modified. */
-    lastChangedAt(): string | undefined {
-      return selectLastChange.get()?.at
     },
 
     /** Writes the metadata of an empty registry; entries come after, through the entry stores. */

@@ -1,6 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { bearer, expectProblem, sampleCapability, startRegistry, type TestRegistry } from '../helpers.ts'
+import { join } from 'node:path'
+import { bearer, expectProblem, sampleCapability, startRegistry, tempDir, type TestRegistry } from '../helpers.ts'
 import { CAPABILITY_ROWS, RESPONSE_CODE_ROWS, sourceTokens } from '../source-table.ts'
 
 let registry: TestRegistry
@@ -239,5 +240,39 @@ describe('GET /v1/changes', () => {
     const exported = (await get('/v1/registry.json')).json()
     expect([...mirror.capabilities.values()]).toEqual(exported.capabilities)
     expect([...mirror['response-codes'].values()]).toEqual(exported.responseCodes)
+  })
+})
+
+describe('a registry too large to keep in memory', () => {
+  it('streams its downloads from a file, built once per version, read from one consistent snapshot', async () => {
+    const dir = tempDir()
+    const big = await startRegistry(join(dir.path, 'big.db'))
+    try {
+      big.db.transaction(() => {
+        for (let i = 0; i < 3_000; i++) {
+          big.store.capabilities.publish(sampleCapability(`BIG${i}`, { discussion: `${'A long discussion. '.repeat(20)}${i}` }),
+            { at: '2020-01-01T00:00:00.000Z', action: 'register' })
+        }
+      })()
+      const first = await big.app.inject('/v1/registry.json')
+      expect(first.statusCode).toBe(200)
+      expect(Number(first.headers['content-length'])).toBeGreaterThan(1 << 20)
+      expect(Number(first.headers['content-length'])).toBe(first.rawPayload.length)
+      expect(first.json().capabilities).toHaveLength(3_010)
+      expect((await big.app.inject({ url: '/v1/registry.json', headers: { 'if-none-match': first.headers.etag as string } })).statusCode).toBe(304)
+      const head = await big.app.inject({ method: 'HEAD', url: '/v1/registry.json' })
+      expect(head.statusCode).toBe(200)
+      expect(head.headers.etag).toBe(first.headers.etag)
+
+      big.store.capabilities.publish(sampleCapability('ONEMORE'), { at: '2021-01-01T00:00:00.000Z', action: 'register' })
+      const after = await big.app.inject('/v1/registry.json')
+      expect(after.headers.etag).not.toBe(first.headers.etag)
+      expect(after.json().capabilities.at(-1).tag).toBe('ONEMORE')
+      const csv = await big.app.inject('/v1/capabilities.csv')
+      expect(csv.body.split('\r\n')).toHaveLength(3_013)
+    } finally {
+      await big.close()
+      dir.remove()
+    }
   })
 })

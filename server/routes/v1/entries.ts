@@ -7,7 +7,7 @@ import type { SubRegistryId } from '../../../schema/registry.ts'
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts'
 import { negotiated } from '../../http/negotiation.ts'
 import { HttpProblem } from '../../http/problems.ts'
-import { CSV_TYPE } from '../../publish/csv.ts'
+import { CSV_TYPE } from './publications.ts'
 import type { EntryStore } from '../../store/entries.ts'
 
 interface EntryRoutesOptions<Published> {

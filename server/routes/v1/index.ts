@@ -8,13 +8,13 @@ import { ResponseCodeRecordSchema } from '../../../schema/response-code.ts'
 import { HttpProblem } from '../../http/problems.ts'
 import type { Store } from '../../store/index.ts'
 import { entryRoutes } from './entries.ts'
-import { createPublicationCache } from '../../publish/cache.ts'
-import { capabilitiesCsv, responseCodesCsv } from '../../publish/csv.ts'
+import type { PublicationFiles } from '../../publish/files.ts'
+import { capabilitiesCsv, responseCodesCsv } from '../../publish/render.ts'
 import { publicationRoutes } from './publications.ts'
 import { registrationRoutes } from './registrations.ts'
 
 /** The read API under /v1. */
-export function v1Routes(store: Store): FastifyPluginAsyncZod {
+export function v1Routes(store: Store, files: PublicationFiles): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/v1/registry', {
       config: { lastModified: 'registry', produces: ['application/json'] },
@@ -46,7 +46,7 @@ export function v1Routes(store: Store): FastifyPluginAsyncZod {
       querySchema: CapabilityListQuerySchema,
       store: store.capabilities,
       noun: 'capability',
-      toCsv: capabilitiesCsv,
+      toCsv: (entries) => [...capabilitiesCsv(entries)].join(''),
       operationNoun: { one: 'Capability', many: 'Capabilities' },
       keyHelp: 'The tag matches whatever its case: `top`, `Top` and `TOP` are one tag (RFC 2449 §5).',
     }))
@@ -59,13 +59,13 @@ export function v1Routes(store: Store): FastifyPluginAsyncZod {
       querySchema: ResponseCodeListQuerySchema,
       store: store.responseCodes,
       noun: 'response code',
-      toCsv: responseCodesCsv,
+      toCsv: (entries) => [...responseCodesCsv(entries)].join(''),
       operationNoun: { one: 'ResponseCode', many: 'ResponseCodes' },
       keyHelp: 'The code matches whatever its case (RFC 2449 §8). A code of several levels may be written with a raw "/" (`SYS/TEMP`) or an encoded one (`SYS%2FTEMP`); a final raw `/history` always asks for the history, so a code whose last level is HISTORY is written encoded.',
       multiLevelKeys: true,
     }))
 
     await app.register(registrationRoutes(store))
-    await app.register(publicationRoutes(store, createPublicationCache(store)))
+    await app.register(publicationRoutes(store, files))
   }
 }

@@ -1,14 +1,14 @@
+import { createReadStream } from 'node:fs'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { ChangeFeedQuerySchema, ChangeFeedSchema, RegistryExportSchema, type RegistryExport } from '../../../schema/export.ts'
+import { ChangeFeedQuerySchema, ChangeFeedSchema, RegistryExportSchema } from '../../../schema/export.ts'
 import { ProblemSchema } from '../../../schema/problem.ts'
-import type { PublicationCache } from '../../publish/cache.ts'
-import { capabilitiesCsv, CSV_TYPE, responseCodesCsv } from '../../publish/csv.ts'
-import { registryExport } from '../../publish/export.ts'
-import type { Snapshot } from '../../publish/snapshot.ts'
-import { registryText } from '../../publish/text.ts'
-import { registryXml } from '../../publish/xml.ts'
+import { isFresh, setValidators } from '../../http/read-cache.ts'
+import type { PublicationFiles } from '../../publish/files.ts'
+import { capabilitiesCsv, registryJson, registryText, registryXml, responseCodesCsv, type Chunks } from '../../publish/render.ts'
 import type { Store } from '../../store/index.ts'
+
+export const CSV_TYPE = 'text/csv; charset=utf-8; header=present'
 
 interface Download {
   url: string
@@ -16,54 +16,49 @@ interface Download {
   operationId: string
   type: string
   filename: string
-  render: (snapshot: Snapshot) => string
+  schema: z.ZodType
+  render: (store: Store) => Chunks
 }
 
-const TEXT_BODY = z.string()
-
 /** The registry in IANA's forms and as one JSON file, plus the change feed mirrors follow. */
-export function publicationRoutes(store: Store, cache: PublicationCache): FastifyPluginAsyncZod {
+export function publicationRoutes(store: Store, files: PublicationFiles): FastifyPluginAsyncZod {
   const downloads: Download[] = [
     { url: '/v1/capabilities.csv', summary: 'The capabilities as IANA\'s CSV', operationId: 'getCapabilitiesCsv',
-      type: CSV_TYPE, filename: 'pop3-capabilities.csv', render: (s) => capabilitiesCsv(s.capabilities) },
+      type: CSV_TYPE, filename: 'pop3-capabilities.csv', schema: z.string(), render: (s) => capabilitiesCsv(s.capabilities.all()) },
     { url: '/v1/response-codes.csv', summary: 'The response codes as IANA\'s CSV', operationId: 'getResponseCodesCsv',
-      type: CSV_TYPE, filename: 'pop3-response-codes.csv', render: (s) => responseCodesCsv(s.responseCodes) },
+      type: CSV_TYPE, filename: 'pop3-response-codes.csv', schema: z.string(), render: (s) => responseCodesCsv(s.responseCodes.all()) },
     { url: '/v1/registry.xml', summary: 'The whole registry in IANA\'s registry XML', operationId: 'getRegistryXml',
-      type: 'application/xml; charset=utf-8', filename: 'pop3-extension-mechanism.xml', render: registryXml },
+      type: 'application/xml; charset=utf-8', filename: 'pop3-extension-mechanism.xml', schema: z.string(), render: registryXml },
     { url: '/v1/registry.txt', summary: 'The whole registry as fixed-width text, like IANA\'s text of 2001', operationId: 'getRegistryText',
-      type: 'text/plain; charset=utf-8', filename: 'pop3-extension-mechanism.txt', render: registryText },
+      type: 'text/plain; charset=utf-8', filename: 'pop3-extension-mechanism.txt', schema: z.string(), render: registryText },
+    { url: '/v1/registry.json', summary: 'The whole registry as JSON: what pop3-registry import reads', operationId: 'getRegistryJson',
+      type: 'application/json; charset=utf-8', filename: 'pop3-extension-mechanism.json', schema: RegistryExportSchema, render: registryJson },
   ]
 
   return async (app) => {
     for (const download of downloads) {
+      const mediaType = download.type.split(';')[0]!
       app.get(download.url, {
-        config: { lastModified: 'registry', produces: [download.type.split(';')[0]!] },
+        config: { produces: [mediaType] },
         schema: {
           summary: download.summary,
+          description: 'Built once per registry version; large registries are streamed from a file.',
           operationId: download.operationId,
           tags: ['registry'],
-          produces: [download.type.split(';')[0]!],
-          response: { 200: TEXT_BODY, 406: ProblemSchema },
+          ...(mediaType === 'application/json' ? {} : { produces: [mediaType] }),
+          response: { 200: download.schema, 406: ProblemSchema },
         },
-      }, async (_request, reply) => reply
-        .type(download.type)
-        .header('content-disposition', `attachment; filename="${download.filename}"`)
-        .send(cache.body(download.url, download.render)))
+      }, async (request, reply) => {
+        const rendered = await files.get(download.url, download.render)
+        const lastModified = new Date(rendered.lastChangedAt ?? 0)
+        reply.type(download.type).header('content-disposition', `attachment; filename="${download.filename}"`)
+        setValidators(reply, rendered.etag, lastModified)
+        if (isFresh(request, rendered.etag, lastModified)) return reply.code(304 as 200).send()
+        reply.header('content-length', rendered.size)
+        // A Buffer or a stream is sent as it is, past the schema's serializer.
+        return reply.send((rendered.body ?? createReadStream(rendered.path!)) as never)
+      })
     }
-
-    app.get('/v1/registry.json', {
-      config: { lastModified: 'registry', produces: ['application/json'] },
-      schema: {
-        summary: 'The whole registry as JSON: what pop3-registry import reads',
-        operationId: 'getRegistryJson',
-        tags: ['registry'],
-        response: { 200: RegistryExportSchema, 406: ProblemSchema },
-      },
-    }, async (_request, reply) => reply
-      .type('application/json; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="pop3-extension-mechanism.json"')
-      // Built and serialized once per registry version; fastify sends a string body as it is.
-      .send(cache.body('/v1/registry.json', (snapshot) => JSON.stringify(registryExport(store, snapshot))) as unknown as RegistryExport))
 
     app.get('/v1/changes', {
       config: { lastModified: 'registry', produces: ['application/json'] },

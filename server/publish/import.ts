@@ -1,22 +1,8 @@
 import { isDeepStrictEqual } from 'node:util'
-import { RegistryExportSchema, type RegistryExport } from '../../schema/export.ts'
+import { RegistryExportSchema } from '../../schema/export.ts'
 import type { Capability } from '../../schema/capability.ts'
 import type { ResponseCode } from '../../schema/response-code.ts'
 import type { Store } from '../store/index.ts'
-import type { Snapshot } from './snapshot.ts'
-
-/** The whole registry in the API's own shapes, with the history an import replays. */
-export function registryExport(store: Store, snapshot: Snapshot): RegistryExport {
-  return {
-    format: 'pop3-registry/1',
-    registry: snapshot.metadata,
-    capabilities: snapshot.capabilities,
-    responseCodes: snapshot.responseCodes,
-    footnotes: snapshot.footnotes,
-    rfcs: store.rfcs.all(),
-    history: [...store.changes.withEntries()],
-  }
-}
 
 export class ImportError extends Error {}
 

@@ -1,0 +1,189 @@
+import type { Capability } from '../../schema/capability.ts'
+import type { ResponseCode } from '../../schema/response-code.ts'
+import type { Store } from '../store/index.ts'
+import {
+  announcedCell, CAPABILITY_COLUMNS, capabilityCells, createFootnoteCounter, RESPONSE_CODE_COLUMNS, responseCodeCells,
+  type Footnote,
+} from './cells.ts'
+
+/**
+ * The publication forms, each a generator of chunks read from the store entry by entry, so that a
+ * registry of any size is written out without ever being held whole in memory.
+ */
+export type Chunks = Generator<string>
+
+// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled; lines end CRLF.
+const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value)
+const csvLine = (cells: readonly string[]) => `${cells.map(csvField).join(',')}\r\n`
+
+export function* capabilitiesCsv(entries: Iterable<Capability>): Chunks {
+  yield csvLine(CAPABILITY_COLUMNS)
+  const notes = createFootnoteCounter()
+  for (const entry of entries) yield csvLine(capabilityCells(entry, notes.add(entry.tag, entry.notes)))
+}
+
+export function* responseCodesCsv(entries: Iterable<ResponseCode>): Chunks {
+  yield csvLine(RESPONSE_CODE_COLUMNS)
+  const notes = createFootnoteCounter()
+  for (const entry of entries) yield csvLine(responseCodeCells(entry, notes.add(entry.code, entry.notes)))
+}
+
+const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' })[c]};`)
+const element = (name: string, text: string) => `<${name}>${escapeXml(text)}</${name}>`
+const xref = (reference: string) => (/^RFC\d+$/.test(reference)
+  ? `<xref type="rfc" data="${reference.toLowerCase()}"/>`
+  : `<xref type="uri" data="${escapeXml(reference)}"/>`)
+const xmlFootnotes = (notes: Footnote[]) => notes.map((note) => `    <footnote anchor="${note.anchor}">${escapeXml(note.text)}</footnote>\n`).join('')
+// Both sub-registries were made by RFC 2449 §7, as IANA's own XML cites them.
+const DEFINED_BY = 'RFC2449'
+
+/** The registry in IANA's registry XML shape (http://www.iana.org/assignments). */
+export function* registryXml(store: Store): Chunks {
+  const metadata = store.registry.metadata()!
+  const rules = Object.fromEntries(metadata.subRegistries.map((sub) => [sub.id, sub]))
+  const subRegistry = (n: number, id: 'capabilities' | 'response-codes') => [
+    `  <registry id="${metadata.id}-${n}">`,
+    `    ${element('title', rules[id]?.title ?? id)}`,
+    `    ${xref(DEFINED_BY)}`,
+    `    ${element('registration_rule', rules[id]?.registrationProcedure ?? '')}`,
+    '',
+  ].join('\n')
+  yield [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<registry xmlns="http://www.iana.org/assignments" id="${metadata.id}">`,
+    `  ${element('title', metadata.title)}`,
+    `  ${element('updated', metadata.lastUpdated)}`,
+    `  ${element('note', metadata.note)}`,
+    '',
+  ].join('\n')
+
+  yield subRegistry(1, 'capabilities')
+  const capabilityNotes = createFootnoteCounter()
+  for (const entry of store.capabilities.all()) {
+    const [tag, args, added, affected, , diffs, valid] = capabilityCells(entry, capabilityNotes.add(entry.tag, entry.notes))
+    yield [
+      '    <record>',
+      `      ${element('capa_tag', tag!)}`,
+      `      ${element('capa_args', args!)}`,
+      `      ${element('added_cmds', added!)}`,
+      `      ${element('cmds_affected', affected!)}`,
+      `      ${element('list', announcedCell(entry))}`,
+      `      ${element('diffs', diffs!)}`,
+      `      ${element('cmd_valid', valid!)}`,
+      ...entry.references.map((reference) => `      ${xref(reference)}`),
+      '    </record>',
+      '',
+    ].join('\n')
+  }
+  yield `${xmlFootnotes(capabilityNotes.all)}  </registry>\n`
+
+  yield subRegistry(2, 'response-codes')
+  const codeNotes = createFootnoteCounter()
+  for (const entry of store.responseCodes.all()) {
+    const [code, types, commands] = responseCodeCells(entry, codeNotes.add(entry.code, entry.notes))
+    yield [
+      '    <record>',
+      `      ${element('value', code!)}`,
+      `      ${element('response_types', types!)}`,
+      `      ${element('commands', commands!)}`,
+      ...entry.references.map((reference) => `      ${xref(reference)}`),
+      '    </record>',
+      '',
+    ].join('\n')
+  }
+  yield `${xmlFootnotes(codeNotes.all)}  </registry>\n</registry>\n`
+}
+
+const TEXT_WIDTH = 72
+
+/** Words filled into lines of at most TEXT_WIDTH characters. */
+function wrap(text: string, indent = ''): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > TEXT_WIDTH) {
+      lines.push(line)
+      line = indent + word
+    } else {
+      line = line ? `${line} ${word}` : `${indent}${word}`
+    }
+  }
+  if (line) lines.push(line)
+  return lines
+}
+
+/**
+ * A fixed-width table like the source document's, each column as wide as its widest cell so that
+ * no cell is wrapped or cut; each column starts where its run of dashes does. The rows are read
+ * twice: once for the widths, once to write them.
+ */
+function* table(columns: readonly string[], rows: (notes: FootnoteCounter) => Iterable<string[]>, notes: FootnoteCounter): Chunks {
+  const widths = columns.map((column) => column.length)
+  for (const row of rows(createFootnoteCounter())) row.forEach((cell, i) => { widths[i] = Math.max(widths[i]!, cell.length) })
+  const line = (cells: readonly string[]) => `${cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}\n`
+  yield line(columns)
+  yield line(widths.map((width) => '-'.repeat(width)))
+  for (const row of rows(notes)) yield line(row)
+}
+
+type FootnoteCounter = ReturnType<typeof createFootnoteCounter>
+
+function* capabilityRows(store: Store, notes: FootnoteCounter) {
+  for (const entry of store.capabilities.all()) yield capabilityCells(entry, notes.add(entry.tag, entry.notes))
+}
+
+function* responseCodeRows(store: Store, notes: FootnoteCounter) {
+  for (const entry of store.responseCodes.all()) yield responseCodeCells(entry, notes.add(entry.code, entry.notes))
+}
+
+/** The whole registry as plain text, laid out as IANA's text of 2001 was. */
+export function* registryText(store: Store): Chunks {
+  const metadata = store.registry.metadata()!
+  const rules = Object.fromEntries(metadata.subRegistries.map((sub) => [sub.id, sub]))
+  const requirements = (id: 'capabilities' | 'response-codes') => [
+    ...wrap(rules[id]?.registrationProcedure ?? ''),
+    '',
+    'Required information:',
+    ...(rules[id]?.requiredFields ?? []).map((field) => `  ${field.label}`),
+    ...(rules[id]?.optionalFields ?? []).map((field) => `  ${field.label} (if any)`),
+    '',
+  ]
+  const lines = (...text: string[]) => text.map((line) => `${line}\n`).join('')
+  const footnoteLines = (notes: Footnote[]) => lines(...notes.flatMap((note) => wrap(`[${note.anchor}] ${note.text}`, '    ')))
+
+  yield lines(metadata.title, `(last updated ${metadata.lastUpdated})`, '', ...wrap(metadata.note), '',
+    rules.capabilities?.title ?? 'POP3 capabilities', '', ...requirements('capabilities'))
+  const capabilityNotes = createFootnoteCounter()
+  yield* table(CAPABILITY_COLUMNS, (notes) => capabilityRows(store, notes), capabilityNotes)
+  yield footnoteLines(capabilityNotes.all)
+
+  yield lines('', rules['response-codes']?.title ?? 'POP3 Response Codes', '', ...requirements('response-codes'))
+  const codeNotes = createFootnoteCounter()
+  yield* table(RESPONSE_CODE_COLUMNS, (notes) => responseCodeRows(store, notes), codeNotes)
+  yield lines('')
+  yield footnoteLines(codeNotes.all)
+  yield lines('', 'REFERENCES', '----------', ...metadata.bibliography.flatMap((ref) => wrap(`[${ref.id}] ${ref.citation}`, '    ')))
+}
+
+/** The whole registry in the API's own shapes, with the history an import replays (RegistryExportSchema). */
+export function* registryJson(store: Store): Chunks {
+  const metadata = store.registry.metadata()!
+  const capabilityNotes = createFootnoteCounter()
+  const codeNotes = createFootnoteCounter()
+  function* array<T>(items: Iterable<T>, each: (item: T) => void = () => {}): Chunks {
+    let first = true
+    for (const item of items) {
+      each(item)
+      yield `${first ? '' : ','}${JSON.stringify(item)}`
+      first = false
+    }
+  }
+  yield `{"format":"pop3-registry/1","registry":${JSON.stringify(metadata)},"capabilities":[`
+  yield* array(store.capabilities.all(), (entry) => capabilityNotes.add(entry.tag, entry.notes))
+  yield '],"responseCodes":['
+  yield* array(store.responseCodes.all(), (entry) => codeNotes.add(entry.code, entry.notes))
+  yield `],"footnotes":${JSON.stringify({ 'capabilities': capabilityNotes.all, 'response-codes': codeNotes.all })}`
+  yield `,"rfcs":${JSON.stringify(store.rfcs.all())},"history":[`
+  yield* array(store.changes.withEntries())
+  yield ']}'
+}
