@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3'
+import type { Database, Statement } from 'better-sqlite3'
 import type { Capability, CapabilityRecord } from '../../schema/capability.ts'
 import type { ResponseCode, ResponseCodeRecord } from '../../schema/response-code.ts'
 import type { SubRegistryId } from '../../schema/registry.ts'
@@ -81,29 +81,52 @@ const PUBLISHED_COLUMNS = `
   SELECT r.entry, r.status, substr(reg.at, 1, 10) AS registered_at, substr(upd.at, 1, 10) AS updated_at,
          e.registered_seq AS position`
 
-// Each entry's latest revision, or (asOf) its latest revision made before @before.
-const CURRENT_REVISION = 'r.id = e.revision_id'
-const REVISION_BEFORE = `r.id = (SELECT max(r2.id) FROM revisions r2 JOIN changes c2 ON c2.seq = r2.change_seq
-                                 WHERE r2.registry = e.registry AND r2.key = e.key AND c2.at < @before)`
-
-const fromEntries = (revision: string) => `
+const SELECT_PUBLISHED = `${PUBLISHED_COLUMNS}
   FROM entries e
-  JOIN revisions r ON ${revision}
+  JOIN revisions r ON r.id = e.revision_id
   JOIN changes upd ON upd.seq = r.change_seq
   JOIN changes reg ON reg.seq = e.registered_seq`
 
-const SELECT_PUBLISHED = `${PUBLISHED_COLUMNS} ${fromEntries(CURRENT_REVISION)}`
+/**
+ * The revision an entry is listed with: its current one, or (asOf) its latest made before
+ * @beforeRevision, the first revision of the day after. Revision ids grow with the change feed,
+ * so "before a revision" is "before a moment", and one index seek finds it.
+ */
+const REVISION = {
+  current: 'e.revision_id',
+  asOf: '(SELECT max(r2.id) FROM revisions r2 WHERE r2.registry = e.registry AND r2.key = e.key AND r2.id < @beforeRevision)',
+} as const
+type Moment = keyof typeof REVISION
 
-// Optional filters, each a fixed fragment with named parameters; see buildFilter.
+// The list's filters, each a fixed fragment with named parameters, over the entries alone (and
+// the listed revision's terms), so that filtering and counting never read the entry documents.
 const FILTERS = {
-  after: 'e.registered_seq > @after',
-  q: `(r.key LIKE @q ESCAPE '\\' OR r.description LIKE @q ESCAPE '\\')`,
-  state: `EXISTS (SELECT 1 FROM revision_terms t
-                  WHERE t.kind = 'state' AND t.term = @state AND t.revision_id = r.id)`,
-  command: `EXISTS (SELECT 1 FROM revision_terms t
-                    WHERE t.kind = 'command' AND t.term IN (@command, '*') AND t.revision_id = r.id)`,
+  after: () => 'e.registered_seq > @after',
+  asOf: () => 'e.registered_seq < @beforeSeq',
+  q: (moment: Moment) => (moment === 'current'
+    ? `(e.key LIKE @q ESCAPE '\\' OR e.description LIKE @q ESCAPE '\\')`
+    : `(e.key LIKE @q ESCAPE '\\' OR (SELECT d.description FROM revisions d WHERE d.id = ${REVISION.asOf}) LIKE @q ESCAPE '\\')`),
+  state: (moment: Moment) => `EXISTS (SELECT 1 FROM revision_terms t
+                  WHERE t.kind = 'state' AND t.term = @state AND t.revision_id = ${REVISION[moment]})`,
+  command: (moment: Moment) => `EXISTS (SELECT 1 FROM revision_terms t
+                    WHERE t.kind = 'command' AND t.term IN (@command, '*') AND t.revision_id = ${REVISION[moment]})`,
 } as const
 type FilterName = keyof typeof FILTERS
+
+function listStatementsSql(names: FilterName[], moment: Moment) {
+  const where = (skip?: FilterName) => ['e.registry = @registry', ...names.filter((n) => n !== skip).map((name) => FILTERS[name](moment))].join(' AND ')
+  return {
+    page: `${PUBLISHED_COLUMNS.replace('e.registered_seq AS position', 'page.position')}
+      FROM (SELECT e.registered_seq AS position, ${REVISION[moment]} AS revision_id FROM entries e
+            WHERE ${where()} ORDER BY e.registered_seq LIMIT @limit) page
+      JOIN revisions r ON r.id = page.revision_id
+      JOIN changes upd ON upd.seq = r.change_seq
+      JOIN changes reg ON reg.seq = page.position
+      ORDER BY page.position`,
+    count: `SELECT count(*) AS n FROM entries e WHERE ${where('after')}`,
+    matches: `SELECT e.registered_seq FROM entries e WHERE ${where('after')} ORDER BY e.registered_seq`,
+  }
+}
 
 export interface HistoryRow {
   revision: number
@@ -116,6 +139,7 @@ export interface HistoryRow {
 }
 
 const dayAfter = (day: string) => new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString()
+const NONE_YET = Number.MAX_SAFE_INTEGER
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
@@ -140,29 +164,37 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
     'INSERT INTO revisions (change_seq, registry, key, status, description, entry) VALUES (?, ?, ?, ?, ?, ?)')
   const insertTerm = db.prepare<[string, string, number | bigint]>(
     'INSERT OR IGNORE INTO revision_terms (kind, term, revision_id) VALUES (?, ?, ?)')
-  const insertEntry = db.prepare<[string, string, number | bigint, number | bigint]>(
-    'INSERT INTO entries (registry, key, registered_seq, revision_id) VALUES (?, ?, ?, ?)')
-  const pointEntry = db.prepare<[number | bigint, string, string]>(
-    'UPDATE entries SET revision_id = ? WHERE registry = ? AND key = ?')
+  const insertEntry = db.prepare<[string, string, number | bigint, number | bigint, string]>(
+    'INSERT INTO entries (registry, key, registered_seq, revision_id, description) VALUES (?, ?, ?, ?, ?)')
+  const pointEntry = db.prepare<[number | bigint, string, string, string]>(
+    'UPDATE entries SET revision_id = ?, description = ? WHERE registry = ? AND key = ?')
   const touchRegistry = db.prepare<[string]>(
     'UPDATE registry SET last_updated = max(last_updated, ?)')
 
+  // Both walk an index to its first entry at or past the bound: times and ids grow with the feed.
+  const firstChangeFrom = db.prepare<[string], { seq: number }>('SELECT seq FROM changes WHERE at >= ? ORDER BY at, seq LIMIT 1')
+  const firstRevisionFrom = db.prepare<[number], { id: number }>('SELECT id FROM revisions WHERE change_seq >= ? ORDER BY change_seq LIMIT 1')
+  const selectAtPositions = db.prepare<{ positions: string }, Row>(`${SELECT_PUBLISHED}
+    WHERE e.registered_seq IN (SELECT value FROM json_each(@positions)) ORDER BY e.registered_seq`)
+
   // One compiled statement per combination of filters in use, made on first use.
-  const listStatements = new Map<string, { page: ReturnType<typeof db.prepare>, count: ReturnType<typeof db.prepare> }>()
-  function statementsFor(names: FilterName[], asOf: boolean) {
-    const id = `${names.join(',')}${asOf ? ' asOf' : ''}`
+  const listStatements = new Map<string, { page: Statement, count: Statement, matches: Statement }>()
+  function statementsFor(names: FilterName[], moment: Moment) {
+    const id = `${names.join(',')} ${moment}`
     let statements = listStatements.get(id)
     if (!statements) {
-      const revision = asOf ? REVISION_BEFORE : CURRENT_REVISION
-      const where = ['e.registry = @registry', ...names.map((name) => FILTERS[name])].join(' AND ')
-      const countWhere = ['e.registry = @registry', ...names.filter((n) => n !== 'after').map((name) => FILTERS[name])].join(' AND ')
-      statements = {
-        page: db.prepare(`${PUBLISHED_COLUMNS} ${fromEntries(revision)} WHERE ${where} ORDER BY e.registered_seq LIMIT @limit`),
-        count: db.prepare(`SELECT count(*) AS n FROM entries e JOIN revisions r ON ${revision} WHERE ${countWhere}`),
-      }
+      const sql = listStatementsSql(names, moment)
+      statements = { page: db.prepare(sql.page), count: db.prepare(sql.count), matches: db.prepare(sql.matches).pluck() }
       listStatements.set(id, statements)
     }
     return statements
+  }
+
+  /** The first change and revision after a day: the registry as of that day is what came before. */
+  function boundsAfter(day: string) {
+    const beforeSeq = firstChangeFrom.get(dayAfter(day))?.seq ?? NONE_YET
+    const beforeRevision = beforeSeq === NONE_YET ? NONE_YET : firstRevisionFrom.get(beforeSeq)?.id ?? NONE_YET
+    return { beforeSeq, beforeRevision }
   }
 
   function toPublished(row: Row): Published {
@@ -202,13 +234,28 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
 
     list(filter: ListFilter): Page<Published> {
       const names = (Object.keys(FILTERS) as FilterName[]).filter((name) => filter[name] !== undefined)
+      const moment: Moment = filter.asOf === undefined ? 'current' : 'asOf'
       const params: Record<string, unknown> = { registry: kind.registry, limit: filter.limit + 1 }
-      for (const name of names) params[name] = name === 'q' ? likePattern(filter.q!) : filter[name]
-      if (filter.asOf !== undefined) params.before = dayAfter(filter.asOf)
-      const { page, count } = statementsFor(names, filter.asOf !== undefined)
-      const rows = page.all(params) as Row[]
+      if (filter.after !== undefined) params.after = filter.after
+      if (filter.q !== undefined) params.q = likePattern(filter.q)
+      if (filter.state !== undefined) params.state = filter.state
+      if (filter.command !== undefined) params.command = filter.command
+      if (filter.asOf !== undefined) Object.assign(params, boundsAfter(filter.asOf))
+      const { page, count, matches } = statementsFor(names, moment)
       const { after: _after, limit: _limit, ...countParams } = params
-      const total = (count.get(countParams) as { n: number }).n
+      let rows: Row[]
+      let total: number
+      if (moment === 'current' && names.some((name) => name !== 'after')) {
+        // A filter must look at every entry to count them anyway: one pass finds the matches, and
+        // the page is read by position.
+        const positions = matches.all(countParams) as number[]
+        total = positions.length
+        const shown = positions.filter((position) => filter.after === undefined || position > filter.after).slice(0, filter.limit + 1)
+        rows = selectAtPositions.all({ positions: JSON.stringify(shown) })
+      } else {
+        rows = page.all(params) as Row[]
+        total = (count.get(countParams) as { n: number }).n
+      }
       const more = rows.length > filter.limit
       const shown = more ? rows.slice(0, filter.limit) : rows
       return { items: shown.map(toPublished), total, lastPosition: more ? shown.at(-1)!.position : undefined }
@@ -240,8 +287,9 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
         const { lastInsertRowid: revisionId } = insertRevision.run(
           seq, kind.registry, key, change.status ?? 'active', kind.descriptionOf(entry), JSON.stringify(entry))
         for (const { kind: termKind, term } of kind.termsOf(entry)) insertTerm.run(termKind, term, revisionId)
-        if (change.action === 'register') insertEntry.run(kind.registry, key, seq, revisionId)
-        else if (pointEntry.run(revisionId, kind.registry, key).changes !== 1) {
+        const description = kind.descriptionOf(entry)
+        if (change.action === 'register') insertEntry.run(kind.registry, key, seq, revisionId, description)
+        else if (pointEntry.run(revisionId, description, kind.registry, key).changes !== 1) {
           throw new Error(`cannot update ${kind.registry}/${key}: no such entry`)
         }
         touchRegistry.run(change.at.slice(0, 10))

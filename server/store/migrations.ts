@@ -116,6 +116,17 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       CREATE INDEX changes_by_time ON changes (at);
     `)
   },
+
+  function searchEntriesWithoutRevisions(db) {
+    // The lists filter and count the current entries alone: each keeps its description (what q
+    // searches) beside it, and one covering index holds everything a list scan reads.
+    db.exec(`
+      ALTER TABLE entries ADD COLUMN description TEXT NOT NULL DEFAULT '';
+      UPDATE entries SET description = (SELECT r.description FROM revisions r WHERE r.id = entries.revision_id);
+      DROP INDEX entries_in_order;
+      CREATE INDEX entries_in_order ON entries (registry, registered_seq, key, description, revision_id);
+    `)
+  },
 ]
 
 export const LATEST_VERSION = migrations.length

@@ -78,11 +78,27 @@ describe('migration 2', () => {
     const { db, seeded } = openRegistry(path)
     cleanups.unshift(() => db.close())
     expect(seeded).toBe(false)
-    expect(schemaVersion(db)).toBe(2)
+    expect(schemaVersion(db)).toBe(LATEST_VERSION)
     expect(db.prepare('SELECT key FROM entries').all()).toEqual([{ key: 'TOP' }])
     expect(createStore(db).rfcs.get(2449)?.status).toBe('PROPOSED STANDARD')
     const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN ('tokens', 'registrations', 'rfcs')").all()
     expect(tables.map((t) => t.name).sort()).toEqual(['registrations', 'rfcs', 'tokens'])
+  })
+})
+
+describe('migration 3', () => {
+  it('copies each entry\'s current description beside it, for the lists', () => {
+    const path = scratch()
+    const v2 = new BetterSqlite3(path)
+    migrate(v2, 2)
+    v2.exec(`INSERT INTO registry VALUES ('pop3-extension-mechanism', 'POP3 Extension Mechanism', 'note', '2001-06-29');
+             INSERT INTO sub_registries VALUES ('capabilities', 0, 'POP3 capabilities', NULL, 'p', '[]', '[]');
+             INSERT INTO changes (at, registry, key, action) VALUES ('2001-06-29T00:00:00.000Z', 'capabilities', 'TOP', 'register');
+             INSERT INTO revisions (change_seq, registry, key, status, description, entry) VALUES (1, 'capabilities', 'TOP', 'active', 'The TOP command.', '{"tag":"TOP"}');
+             INSERT INTO entries VALUES ('capabilities', 'TOP', 1, 1);`)
+    migrate(v2, 3)
+    expect(v2.prepare('SELECT key, description FROM entries').all()).toEqual([{ key: 'TOP', description: 'The TOP command.' }])
+    v2.close()
   })
 })
 
@@ -156,6 +172,15 @@ describe('the entry store', () => {
     expect(plan("SELECT 1 FROM revision_terms WHERE kind = 'state' AND term = 'TRANSACTION' AND revision_id = 3"))
       .toMatch(/SEARCH revision_terms USING PRIMARY KEY \(kind=\? AND term=\? AND revision_id=\?\)/)
     expect(plan("SELECT key FROM entries WHERE registry = 'capabilities' AND registered_seq > 3 ORDER BY registered_seq"))
-      .toMatch(/SEARCH entries USING (COVERING )?INDEX entries_in_order \(registry=\? AND registered_seq>\?\)/)
+      .toMatch(/SEARCH entries USING COVERING INDEX entries_in_order \(registry=\? AND registered_seq>\?\)/)
+    // q scans the covering index alone, never the entry documents
+    expect(plan("SELECT registered_seq FROM entries e WHERE registry = 'capabilities' AND (key LIKE '%a%' OR description LIKE '%a%') ORDER BY registered_seq"))
+      .toMatch(/^SEARCH e USING COVERING INDEX entries_in_order \(registry=\?\)$/)
+    // asOf: the day's first change and revision, then one seek per listed entry
+    expect(plan("SELECT seq FROM changes WHERE at >= '2010-01-01' ORDER BY at, seq LIMIT 1")).toMatch(/SEARCH changes USING COVERING INDEX changes_by_time \(at>\?\)/)
+    expect(plan('SELECT id FROM revisions WHERE change_seq >= 5 ORDER BY change_seq LIMIT 1')).toMatch(/SEARCH revisions USING (COVERING )?INDEX sqlite_autoindex_revisions_\d \(change_seq>\?\)/)
+    expect(plan("SELECT max(id) FROM revisions WHERE registry = 'capabilities' AND key = 'TOP' AND id < 9"))
+      .toMatch(/SEARCH revisions USING COVERING INDEX revisions_by_key \(registry=\? AND key=\? AND (?:rowid|id)<\?\)/)
+    expect(plan('SELECT seq FROM changes WHERE seq > 5 ORDER BY seq LIMIT 100')).toMatch(/SEARCH changes USING INTEGER PRIMARY KEY \(rowid>\?\)/)
   })
 })
