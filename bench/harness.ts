@@ -84,10 +84,14 @@ export const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
-/** Times single requests one after another, for the latency of a read on its own. */
-export async function latencies(url: string, path: string, count: number): Promise<{ p50Ms: number, p99Ms: number, maxMs: number }> {
+/**
+ * Times single requests one after another, for the latency of a read on its own. Each request
+ * asks for another path, so that every one reaches the database rather than the read cache.
+ */
+export async function latencies(url: string, pathFor: (i: number) => string, count: number): Promise<{ p50Ms: number, p99Ms: number, maxMs: number }> {
   const times: number[] = []
   for (let i = 0; i < count; i++) {
+    const path = pathFor(i)
     const began = performance.now()
     const response = await fetch(`${url}${path}`)
     await response.arrayBuffer()

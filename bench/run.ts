@@ -121,16 +121,19 @@ async function scale() {
   const server = await startServer(OURS, { ...OUR_ENV, DB_PATH: dbPath })
   const rssAfterStart = rssMb(server.child.pid!)
   const middle = Math.floor(built.changes / 2)
-  const reads = {
-    'one capability by tag': `/v1/capabilities/cap${Math.floor(SCALE / 2)}`,
-    'list page with q': `/v1/capabilities?q=${encodeURIComponent(`CAP${Math.floor(SCALE / 3)}`)}`,
-    'asOf list page': '/v1/capabilities?asOf=2010-06-30',
-    'change feed from the middle': `/v1/changes?since=${middle}`,
+  // Every request names another entry, word or day, so none is answered from the read cache.
+  const spread = (i: number) => (i * 7919) % SCALE
+  const day = (i: number) => new Date(Date.UTC(2003, 0, 1) + spread(i) * 86_400_000 % (20 * 365 * 86_400_000)).toISOString().slice(0, 10)
+  const reads: Record<string, (i: number) => string> = {
+    'one capability by tag': (i) => `/v1/capabilities/cap${spread(i)}`,
+    'list page with q': (i) => `/v1/capabilities?q=${encodeURIComponent(`CAP${spread(i)}`)}`,
+    'asOf list page': (i) => `/v1/capabilities?asOf=${day(i)}&limit=100`,
+    'change feed from the middle': (i) => `/v1/changes?since=${middle + i}`,
   }
   const latency: Record<string, unknown> = {}
-  for (const [name, path] of Object.entries(reads)) {
-    await latencies(server.url, path, 20)
-    latency[name] = await latencies(server.url, path, quick ? 100 : 300)
+  for (const [name, pathFor] of Object.entries(reads)) {
+    await latencies(server.url, (i) => pathFor(i + 100_000), 20)
+    latency[name] = await latencies(server.url, pathFor, quick ? 100 : 300)
     process.stderr.write(`scale: ${name}: ${JSON.stringify(latency[name])}\n`)
   }
   const exports: Record<string, unknown> = {}

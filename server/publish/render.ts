@@ -184,6 +184,11 @@ export function* registryJson(store: Store): Chunks {
   yield* array(store.responseCodes.all(), (entry) => codeNotes.add(entry.code, entry.notes))
   yield `],"footnotes":${JSON.stringify({ 'capabilities': capabilityNotes.all, 'response-codes': codeNotes.all })}`
   yield `,"rfcs":${JSON.stringify(store.rfcs.all())},"history":[`
-  yield* array(store.changes.withEntries())
+  // Each stored entry document is spliced in as the JSON text it already is.
+  let first = true
+  for (const { entryJson, ...change } of store.changes.withEntries()) {
+    yield `${first ? '' : ','}${JSON.stringify(change).slice(0, -1)},"entry":${entryJson}}`
+    first = false
+  }
   yield ']}'
 }

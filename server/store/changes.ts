@@ -1,6 +1,4 @@
 import type { Database } from 'better-sqlite3'
-import type { Capability } from '../../schema/capability.ts'
-import type { ResponseCode } from '../../schema/response-code.ts'
 import type { SubRegistryId } from '../../schema/registry.ts'
 
 export interface ChangeRow {
@@ -14,7 +12,8 @@ export interface ChangeRow {
 
 export interface ChangeWithEntry extends ChangeRow {
   status: 'active' | 'deprecated'
-  entry: Capability | ResponseCode
+  /** The entry as it became, as the JSON text it is stored as. */
+  entryJson: string
 }
 
 interface Row { seq: number, at: string, registry: SubRegistryId, key: string, action: 'register' | 'update', registration_id: string | null }
@@ -52,9 +51,7 @@ export function createChangeStore(db: Database) {
     },
     /** Every change with the entry as it became, oldest first, for a full export. */
     *withEntries(): Generator<ChangeWithEntry> {
-      for (const row of selectWithEntries.iterate()) {
-        yield { ...toChange(row), status: row.status, entry: JSON.parse(row.entry) }
-      }
+      for (const row of selectWithEntries.iterate()) yield { ...toChange(row), status: row.status, entryJson: row.entry }
     },
   }
 }

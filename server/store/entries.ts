@@ -153,6 +153,7 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       FROM revisions r JOIN changes c ON c.seq = r.change_seq
       WHERE r.registry = @registry AND r.key = @key ORDER BY r.id`)
   const selectAll = db.prepare<{ registry: string }, Row>(`${SELECT_PUBLISHED} WHERE e.registry = @registry ORDER BY e.registered_seq`)
+  const selectKeys = db.prepare<{ registry: string }, string>('SELECT key FROM entries WHERE registry = @registry ORDER BY registered_seq').pluck()
   const selectExists = db.prepare<{ registry: string, key: string }, { found: number }>(
     'SELECT 1 AS found FROM entries WHERE registry = @registry AND key = @key')
   const countAll = db.prepare<{ registry: string }, { n: number }>(
@@ -225,6 +226,11 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
     /** Whether the key is registered, in any case. */
     has(key: string): boolean {
       return selectExists.get({ registry: kind.registry, key }) !== undefined
+    },
+
+    /** Every registered key in registration order, read one at a time. */
+    *tags(): Generator<string> {
+      for (const key of selectKeys.iterate({ registry: kind.registry })) yield key as string
     },
 
     /** Every published entry in registration order, read one at a time. */
