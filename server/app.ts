@@ -74,6 +74,7 @@ export async function buildApp({ db, logger = false }: AppOptions) {
         { name: 'capabilities', description: 'POP3 capabilities (CAPA tags)' },
         { name: 'response-codes', description: 'POP3 extended response codes' },
         { name: 'registrations', description: 'Submitting new values and reviewing them' },
+        { name: 'check', description: 'Checking what a POP3 server announces against RFC 2449 and the registry' },
         { name: 'operations', description: 'Health, documentation and problem types' },
       ],
     },

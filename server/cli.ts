@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util'
 import { buildApp } from './app.ts'
 import { ConfigError, readConfig } from './config.ts'
 import { openRegistry } from './registry-file.ts'
+import { hasErrors } from './check/findings.ts'
+import { checkServer, formatReport, localChecker, remoteChecker } from './check/live-check.ts'
 import { ImportError, importRegistry } from './publish/import.ts'
 import { registryJson } from './publish/render.ts'
 import { parseRfcIndex } from './rfc-index.ts'
@@ -33,6 +35,14 @@ Commands:
   import <file>       Rebuild an exported registry, history included, into the empty
                       database at DB_PATH (a new file). Refuses a database that holds
                       a registry already.
+  check HOST:PORT [--user U --pass-env VAR] [--stls [--insecure]] [--json]
+        [--registry URL] [--timeout MS]
+                      Connect to a POP3 server, read its greeting, ask CAPA, log in
+                      if given a user (the password is read from the environment
+                      variable VAR) and ask CAPA again, then QUIT; report what it
+                      announces against RFC 2449 and the registry (this database,
+                      or the registry server at URL). Exits 1 when a finding is an
+                      error, 3 when the server could not be checked.
   openapi [--out F]   Print the API's OpenAPI document (YAML), or write it to F.
   help                Show this text.
 
@@ -50,6 +60,9 @@ Examples:
 
 export class UsageError extends Error {}
 
+/** The server could not be reached or did not answer as POP3: exit code 3. */
+export class CheckFailed extends Error {}
+
 /** Runs one CLI command; resolves to the process exit code. */
 export async function runCli(argv: string[], out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -60,6 +73,13 @@ export async function runCli(argv: string[], out: (text: string) => void = (t) =
       out: { type: 'string' },
       role: { type: 'string' },
       name: { type: 'string' },
+      'user': { type: 'string' },
+      'pass-env': { type: 'string' },
+      'stls': { type: 'boolean' },
+      'insecure': { type: 'boolean' },
+      'json': { type: 'boolean' },
+      'registry': { type: 'string' },
+      'timeout': { type: 'string' },
     },
   })
   const [command = 'help', ...rest] = positionals
@@ -111,6 +131,40 @@ export async function runCli(argv: string[], out: (text: string) => void = (t) =
         db.close()
       }
       return 0
+    }
+    case 'check': {
+      const target = /^(.+):(\d{1,5})$/.exec(rest[0] ?? '')
+      if (!target) throw new UsageError('check needs the server as HOST:PORT, e.g. pop3-registry check 127.0.0.1:110')
+      const passEnv = values['pass-env']
+      if ((values.user === undefined) !== (passEnv === undefined)) throw new UsageError('check takes --user and --pass-env together')
+      const password = passEnv === undefined ? undefined : process.env[passEnv]
+      if (passEnv !== undefined && password === undefined) throw new UsageError(`the environment variable ${passEnv} (--pass-env) is not set`)
+      const timeoutMs = Number(values.timeout ?? 10_000)
+      if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout is a number of milliseconds')
+      const options = {
+        host: target[1]!, port: Number(target[2]), user: values.user, password,
+        stls: values.stls ?? false, verifyTls: !values.insecure, timeoutMs,
+      }
+      const run = async (checker: Parameters<typeof checkServer>[1]) => {
+        try {
+          return await checkServer(options, checker)
+        } catch (error) {
+          throw new CheckFailed(`could not check ${rest[0]}: ${(error as Error).message}`)
+        }
+      }
+      let report
+      if (values.registry) {
+        report = await run(remoteChecker(values.registry, timeoutMs))
+      } else {
+        const { db } = openRegistry(readConfig().DB_PATH)
+        try {
+          report = await run(localChecker(createStore(db)))
+        } finally {
+          db.close()
+        }
+      }
+      out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report))
+      return hasErrors(report.findings) ? 1 : 0
     }
     case 'openapi': {
       const { db } = openRegistry(':memory:')
@@ -178,6 +232,6 @@ export async function main(argv = process.argv.slice(2)) {
   } catch (error) {
     const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof ImportError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     process.stderr.write(`pop3-registry: ${(error as Error).message}\n`)
-    process.exitCode = usage ? 2 : 1
+    process.exitCode = usage ? 2 : error instanceof CheckFailed ? 3 : 1
   }
 }

@@ -11,6 +11,7 @@ import { entryRoutes } from './entries.ts'
 import type { PublicationFiles } from '../../publish/files.ts'
 import { capabilitiesCsv, responseCodesCsv } from '../../publish/render.ts'
 import { publicationRoutes } from './publications.ts'
+import { checkRoutes } from './check.ts'
 import { registrationRoutes } from './registrations.ts'
 
 /** The read API under /v1. */
@@ -67,5 +68,6 @@ export function v1Routes(store: Store, files: PublicationFiles): FastifyPluginAs
 
     await app.register(registrationRoutes(store))
     await app.register(publicationRoutes(store, files))
+    await app.register(checkRoutes(store))
   }
 }

@@ -1,0 +1,58 @@
+import { z } from 'zod'
+import { CapabilityRecordSchema } from './capability.ts'
+import { ResponseCodeRecordSchema } from './response-code.ts'
+
+/** One thing a conformance check found. */
+export const FindingSchema = z.object({
+  severity: z.enum(['error', 'warning', 'info']).describe('error: breaks RFC 2449; warning: against the registry\'s record; info: worth knowing.'),
+  id: z.string().describe('A stable id, e.g. "capa-line-too-long".'),
+  message: z.string(),
+  rfc: z.string().describe('The RFC section it rests on, e.g. "RFC 2449 §5".'),
+  state: z.enum(['before', 'after']).optional(),
+  line: z.number().int().optional().describe('The line of the CAPA response, the status line being 0.'),
+  tag: z.string().optional(),
+}).meta({ id: 'Finding' })
+
+// A CAPA response of a few hundred lines is far more than any server sends.
+const RawCapa = z.string().max(64 * 1024)
+
+export const CapaCheckRequestSchema = z.strictObject({
+  before: RawCapa.optional().describe('The raw CAPA response before login, status line and "." included.'),
+  after: RawCapa.optional().describe('The raw CAPA response after login.'),
+}).refine((body) => body.before !== undefined || body.after !== undefined, { error: 'give before, after or both' })
+  .meta({ id: 'CapaCheckRequest' })
+
+const CheckedLineSchema = z.object({
+  line: z.number().int(),
+  raw: z.string(),
+  tag: z.string(),
+  params: z.array(z.string()),
+  registration: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('registered'), entry: CapabilityRecordSchema }),
+    z.object({ kind: z.literal('x-range') }),
+    z.object({ kind: z.literal('unregistered'), suggestions: z.array(z.string()) }),
+  ]),
+})
+
+const StateReportSchema = z.object({ status: z.string().nullable(), lines: z.array(CheckedLineSchema) })
+
+export const CapaCheckReportSchema = z.object({
+  before: StateReportSchema.optional(),
+  after: StateReportSchema.optional(),
+  findings: z.array(FindingSchema),
+}).meta({ id: 'CapaCheckReport' })
+
+export const ResponseCheckRequestSchema = z.strictObject({
+  line: z.string().min(1).max(1024).describe('One response line, e.g. "-ERR [SYS/TEMP] try later".'),
+  command: z.string().regex(/^[\x21-\x7E]{3,4}$/, { error: 'command is a POP3 keyword of 3 or 4 printable characters' }).optional()
+    .describe('The command it answered.'),
+}).meta({ id: 'ResponseCheckRequest' })
+
+export const ResponseCheckReportSchema = z.object({
+  status: z.enum(['+OK', '-ERR']).nullable(),
+  code: z.string().nullable(),
+  levels: z.array(z.string()),
+  resolvedTo: ResponseCodeRecordSchema.nullable(),
+  text: z.string(),
+  findings: z.array(FindingSchema),
+}).meta({ id: 'ResponseCheckReport' })
