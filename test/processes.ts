@@ -42,3 +42,19 @@ export function stop(server: ServerProcess): Promise<number | null> {
     server.process.kill('SIGTERM')
   })
 }
+
+/** Runs the CLI without blocking this process, so that servers in the test can answer it. */
+export function runCliAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null, stdout: string, stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk })
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk })
+    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
+    child.on('close', (status) => {
+      clearTimeout(timer)
+      resolve({ status, stdout, stderr })
+    })
+  })
+}

@@ -1,0 +1,44 @@
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tempDir } from '../helpers.ts'
+import { runCliAsync } from '../processes.ts'
+import { startDovecot, type Dovecot } from './dovecot.ts'
+
+// A real POP3 server: Debian's Dovecot, started by the test. It is not skipped when Dovecot is
+// missing: .ci/run installs it, and a machine without it fails here saying so.
+let dovecot: Dovecot
+const dir = tempDir()
+beforeAll(async () => { dovecot = await startDovecot() })
+afterAll(async () => {
+  await dovecot?.stop()
+  dir.remove()
+})
+
+describe('pop3-registry check against Dovecot', () => {
+  it('reports what Dovecot announces before and after login', async () => {
+    const args = ['check', `127.0.0.1:${dovecot.port}`, '--user', dovecot.user, '--pass-env', 'DOVECOT_PASSWORD']
+    const env = { DB_PATH: join(dir.path, 'registry.db'), DOVECOT_PASSWORD: dovecot.password }
+    const text = await runCliAsync(args, env)
+    // The report in CI's log, for a reader of the run.
+    console.log(text.stdout)
+    expect(text.status, text.stderr).toBe(0)
+    expect(text.stdout).toMatch(/^Greeting: \+OK Dovecot/m)
+    expect(text.stdout).toMatch(/^Login: \+OK/m)
+
+    const report = JSON.parse((await runCliAsync([...args, '--json'], env)).stdout)
+    const kinds = (state: 'before' | 'after') => Object.fromEntries(
+      report.capa[state].lines.map((line: { tag: string, registration: { kind: string } }) => [line.tag, line.registration.kind]))
+    expect(kinds('before')).toMatchObject({ TOP: 'registered', UIDL: 'registered', 'RESP-CODES': 'registered', PIPELINING: 'registered', USER: 'registered', SASL: 'registered' })
+    expect(kinds('after')).toMatchObject({ TOP: 'registered', UIDL: 'registered' })
+    expect(report.findings.filter((finding: { severity: string }) => finding.severity === 'error')).toEqual([])
+    expect(report.login).toMatchObject({ status: '+OK' })
+  })
+
+  it('reads the response code of a refused login from a real server', async () => {
+    const result = await runCliAsync(['check', `127.0.0.1:${dovecot.port}`, '--user', dovecot.user, '--pass-env', 'WRONG', '--json'],
+      { DB_PATH: join(dir.path, 'registry.db'), WRONG: 'not-the-password' })
+    const report = JSON.parse(result.stdout)
+    expect(report.login.status).toBe('-ERR')
+    expect(report.findings).toContainEqual(expect.objectContaining({ id: 'pop3-login-refused' }))
+  })
+})
