@@ -42,3 +42,25 @@ describe('pop3-registry check against Dovecot', () => {
     expect(report.findings).toContainEqual(expect.objectContaining({ id: 'pop3-login-refused' }))
   })
 })
+
+describe('pop3-registry check --stls against Dovecot', () => {
+  let secure: Dovecot
+  beforeAll(async () => { secure = await startDovecot({ tls: true }) })
+  afterAll(async () => { await secure?.stop() })
+
+  it('upgrades with STLS and asks CAPA again, refusing an unverified certificate unless --insecure', async () => {
+    const args = ['check', `127.0.0.1:${secure.port}`, '--stls', '--user', secure.user, '--pass-env', 'DOVECOT_PASSWORD', '--json']
+    const env = { DB_PATH: join(dir.path, 'registry.db'), DOVECOT_PASSWORD: secure.password }
+    const verified = await runCliAsync(args, env)
+    expect(verified.status).toBe(3)
+    expect(verified.stderr).toMatch(/TLS failed: self[- ]signed certificate/)
+
+    const insecure = await runCliAsync([...args, '--insecure'], env)
+    expect(insecure.status, insecure.stderr).toBe(0)
+    const report = JSON.parse(insecure.stdout)
+    expect(report.tls).toBe(true)
+    expect(report.login).toMatchObject({ status: '+OK' })
+    // After STLS, Dovecot no longer offers STLS: the second CAPA is the one checked.
+    expect(report.capa.before.lines.map((line: { tag: string }) => line.tag)).not.toContain('STLS')
+  })
+})

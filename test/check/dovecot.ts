@@ -17,7 +17,7 @@ const canConnect = (port: number) => new Promise<boolean>((resolve) => {
  * Starts Debian's Dovecot (package dovecot-pop3d, which .ci/run installs) as a POP3 server on a
  * loopback port, with its configuration, state and one user's maildrop in a temporary folder.
  */
-export async function startDovecot(): Promise<Dovecot> {
+export async function startDovecot(options: { tls?: boolean } = {}): Promise<Dovecot> {
   if (spawnSync('dovecot', ['--version']).status !== 0) {
     throw new Error('dovecot is not installed: apt-get install dovecot-pop3d (as .ci/run does)')
   }
@@ -32,13 +32,19 @@ export async function startDovecot(): Promise<Dovecot> {
   const user = 'alice'
   const password = 'pop3-registry-test'
   writeFileSync(join(dir, 'passwd'), `${user}:{PLAIN}${password}\n`)
+  // For STLS: a self-signed certificate for 127.0.0.1, made for this run.
+  const tls = options.tls
+    ? spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]).status === 0
+    : false
+  if (options.tls && !tls) throw new Error('openssl could not make a test certificate')
   writeFileSync(join(dir, 'dovecot.conf'), `
 protocols = pop3
 listen = 127.0.0.1
 base_dir = ${dir}/run
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
-ssl = no
+${tls ? `ssl = yes\nssl_cert = <${dir}/cert.pem\nssl_key = <${dir}/key.pem` : 'ssl = no'}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:${dir}/mail/%u
