@@ -144,7 +144,7 @@ const NONE_YET = Number.MAX_SAFE_INTEGER
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 /** The store of one sub-registry: reads of the published entries, and publishing a revision. */
-export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind<Entry, Published>) {
+export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind<Entry, Published>, onWrite: () => void = () => {}) {
   const getOne = db.prepare<{ registry: string, key: string }, Row>(
     `${SELECT_PUBLISHED} WHERE e.registry = @registry AND e.key = @key`)
   const selectHistory = db.prepare<{ registry: string, key: string }, {
@@ -299,6 +299,7 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
           throw new Error(`cannot update ${kind.registry}/${key}: no such entry`)
         }
         touchRegistry.run(change.at.slice(0, 10))
+        onWrite()
         return { published: get(key)!, seq: Number(seq) }
       })()
     },

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3'
 import type { Rfc } from '../../schema/rfc.ts'
 
 /** What the registry knows of RFCs' status, for the reference warnings. */
-export function createRfcStore(db: Database) {
+export function createRfcStore(db: Database, onWrite: () => void = () => {}) {
   const selectOne = db.prepare<[number], { number: number, title: string, status: Rfc['status'], obsoleted_by: string | null }>(
     'SELECT number, title, status, obsoleted_by FROM rfcs WHERE number = ?')
   const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM rfcs')
@@ -28,6 +28,7 @@ export function createRfcStore(db: Database) {
       return db.transaction(() => {
         let written = 0
         for (const rfc of rfcs) written += upsert.run(rfc.number, rfc.title, rfc.status, rfc.obsoletedBy).changes
+        onWrite()
         return written
       })()
     },

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sampleCapability, sampleResponseCode, startRegistry, type TestRegistry } from '../helpers.ts'
+import { join } from 'node:path'
+import { openRegistry } from '../../server/registry-file.ts'
+import { createStore } from '../../server/store/index.ts'
+import { sampleCapability, sampleResponseCode, startRegistry, tempDir, type TestRegistry } from '../helpers.ts'
 
 // Every rule through POST /v1/registrations/validate: a body that keeps it and one that breaks it.
 let registry: TestRegistry
@@ -112,5 +115,29 @@ describe('POST /v1/registrations/validate', () => {
       const result = await validate(capability({ references: ['RFC2449', 'RFC1734'] }))
       expect(result.warnings).toEqual([expect.objectContaining({ rule: 'rfc-obsoleted', message: expect.stringContaining('RFC5034') })])
     })
+  })
+})
+
+describe('the rules see the registry as it is now', () => {
+  it('after a change by this process or by another connection to the same database', async () => {
+    const dir = tempDir()
+    const path = join(dir.path, 'registry.db')
+    const local = await startRegistry(path)
+    const ask = async () => (await local.app.inject({ method: 'POST', url: '/v1/registrations/validate', payload: capability() })).json() as Result
+    try {
+      expect((await ask()).valid).toBe(true)
+      const other = openRegistry(path).db
+      createStore(other).capabilities.publish(sampleCapability('NEWCAP'), { at: '2026-01-01T00:00:00.000Z', action: 'register' })
+      other.close()
+      expect(rulesOf(await ask())).toEqual(['duplicate /entry/tag'])
+
+      local.store.rfcs.load([{ number: 2449, title: 'POP3 Extension Mechanism', status: 'HISTORIC', obsoletedBy: null }])
+      const body = { ...capability(), entry: sampleCapability('OTHERCAP') }
+      const result = (await local.app.inject({ method: 'POST', url: '/v1/registrations/validate', payload: body })).json() as Result
+      expect(result.warnings.map((w) => w.rule)).toEqual(['rfc-not-standards-track'])
+    } finally {
+      await local.close()
+      dir.remove()
+    }
   })
 })
