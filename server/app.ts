@@ -44,7 +44,7 @@ export async function buildApp({ db, logger = false }: AppOptions) {
 
   const store = createStore(db)
   installProblemHandlers(app)
-  installReadCache(app, () => store.changes.latest())
+  installReadCache(app, store.version)
   const finishAllowedMethods = trackAllowedMethods(app)
   await installNegotiation(app)
 

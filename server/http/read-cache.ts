@@ -20,12 +20,13 @@ export interface RegistryVersion { seq: number, at: string | undefined }
 interface CachedRead {
   version: number
   etag: string
+  lastModified: Date
+  /** Every header the answer carries again, its validators included. */
   headers: Record<string, string>
   body: string | Buffer
 }
 
-// Headers a cached answer carries again; the validators are added from the entry itself.
-const KEPT_HEADERS = ['content-type', 'vary', 'content-disposition']
+const KEPT_HEADERS = ['content-type', 'vary', 'content-disposition', 'etag', 'last-modified', 'cache-control']
 const MAX_ENTRIES = 1_000
 const MAX_BODY = 1 << 20
 
@@ -62,41 +63,44 @@ export function installReadCache(app: FastifyInstance, registryVersion: () => Re
   const startedAt = new Date()
   const kept = new Map<string, CachedRead>()
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: they run on every read, and spare the promises async ones would make.
+  app.addHook('onRequest', (request, reply, done) => {
     const kind = request.routeOptions.config.lastModified
-    if (!kind || (request.method !== 'GET' && request.method !== 'HEAD')) return
+    if (!kind || (request.method !== 'GET' && request.method !== 'HEAD')) return done()
     const { seq, at } = kind === 'registry' ? registryVersion() : { seq: -1, at: startedAt.toISOString() }
     const key = `${request.url}\n${request.headers.accept ?? ''}`
-    const lastModified = new Date(at ?? 0)
-    request.readAt = { version: seq, lastModified, key }
-
     const hit = kept.get(key)
-    if (!hit || hit.version !== seq) return
-    request.servedFromCache = true
-    reply.headers(hit.headers)
-    setValidators(reply, hit.etag, lastModified)
-    return isFresh(request, hit.etag, lastModified) ? reply.code(304).send() : reply.code(200).send(hit.body)
+    if (hit && hit.version === seq) {
+      request.servedFromCache = true
+      reply.headers(hit.headers)
+      if (isFresh(request, hit.etag, hit.lastModified)) reply.code(304).send()
+      else reply.code(200).send(hit.body)
+      return
+    }
+    request.readAt = { version: seq, lastModified: new Date(at ?? 0), key }
+    done()
   })
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const read = request.readAt
-    if (!read || request.servedFromCache || reply.statusCode !== 200) return payload
-    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
-
+    if (!read || request.servedFromCache || reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
+      return done(null, payload)
+    }
     const etag = entityTag(payload)
     setValidators(reply, etag, read.lastModified)
     if (payload.length <= MAX_BODY) {
-      const headers = Object.fromEntries(KEPT_HEADERS.flatMap((name) => {
+      const headers: Record<string, string> = {}
+      for (const name of KEPT_HEADERS) {
         const value = reply.getHeader(name)
-        return value === undefined ? [] : [[name, String(value)]]
-      }))
+        if (value !== undefined) headers[name] = String(value)
+      }
       if (kept.size >= MAX_ENTRIES) kept.delete(kept.keys().next().value!)
-      kept.set(read.key, { version: read.version, etag, headers, body: payload })
+      kept.set(read.key, { version: read.version, etag, lastModified: read.lastModified, headers, body: payload })
     }
-    if (!isFresh(request, etag, read.lastModified)) return payload
+    if (!isFresh(request, etag, read.lastModified)) return done(null, payload)
     reply.code(304)
     reply.removeHeader('content-type')
     reply.removeHeader('content-length')
-    return ''
+    done(null, '')
   })
 }
