@@ -102,7 +102,7 @@ export function createPublicationFiles(db: Database, store: Store) {
   return {
     /** The rendering for the registry as it is now, building it if the registry has changed. */
     async get(name: string, render: (store: Store) => Chunks): Promise<Rendered> {
-      const version = store.changes.latestSeq()
+      const version = store.version().seq
       const have = current.get(name)
       if (have && have.version === version) return have
       const key = `${name}@${version}`

@@ -39,7 +39,8 @@ export function publicationRoutes(store: Store, files: PublicationFiles): Fastif
     for (const download of downloads) {
       const mediaType = download.type.split(';')[0]!
       app.get(download.url, {
-        config: { produces: [mediaType] },
+        // Small renderings are then kept by the read cache too; streamed ones it passes over.
+        config: { lastModified: 'registry', produces: [mediaType] },
         schema: {
           summary: download.summary,
           description: 'Built once per registry version; large registries are streamed from a file.',
