@@ -53,8 +53,20 @@ export function createPublicationFiles(db: Database, store: Store) {
     let fd: number | undefined
     const path = join(dir, `${name.replace(/\W+/g, '_')}-${seq}`)
     let sinceTurn = 0
-    try {
+    // Chunks are gathered into slices before they become bytes: far fewer, larger buffers.
+    let gathered = ''
+    const slices = function* () {
       for (const chunk of render(source)) {
+        gathered += chunk
+        if (gathered.length >= 64 * 1024) {
+          yield gathered
+          gathered = ''
+        }
+      }
+      if (gathered) yield gathered
+    }
+    try {
+      for (const chunk of slices()) {
         const bytes = Buffer.from(chunk)
         hash.update(bytes)
         size += bytes.length
