@@ -27,7 +27,8 @@ interface CachedRead {
 }
 
 const KEPT_HEADERS = ['content-type', 'vary', 'content-disposition', 'etag', 'last-modified', 'cache-control']
-const MAX_ENTRIES = 1_000
+// The kept bodies are bounded by their total size, oldest out first.
+const MAX_BYTES = 16 << 20
 const MAX_BODY = 1 << 20
 
 const entityTag = (payload: string | Buffer) => `"${createHash('sha1').update(payload).digest('base64url')}"`
@@ -62,6 +63,12 @@ export function setValidators(reply: FastifyReply, etag: string, lastModified: D
 export function installReadCache(app: FastifyInstance, registryVersion: () => RegistryVersion) {
   const startedAt = new Date()
   const kept = new Map<string, CachedRead>()
+  let keptBytes = 0
+  const forget = (key: string) => {
+    const old = kept.get(key)
+    if (old) keptBytes -= old.body.length
+    kept.delete(key)
+  }
 
   // Callback-style hooks: they run on every read, and spare the promises async ones would make.
   app.addHook('onRequest', (request, reply, done) => {
@@ -94,8 +101,10 @@ export function installReadCache(app: FastifyInstance, registryVersion: () => Re
         const value = reply.getHeader(name)
         if (value !== undefined) headers[name] = String(value)
       }
-      if (kept.size >= MAX_ENTRIES) kept.delete(kept.keys().next().value!)
+      forget(read.key)
+      while (keptBytes + payload.length > MAX_BYTES && kept.size > 0) forget(kept.keys().next().value!)
       kept.set(read.key, { version: read.version, etag, lastModified: read.lastModified, headers, body: payload })
+      keptBytes += payload.length
     }
     if (!isFresh(request, etag, read.lastModified)) return done(null, payload)
     reply.code(304)
