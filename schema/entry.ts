@@ -11,5 +11,3 @@ export const PublicationSchema = z.object({
     history: z.string(),
   }),
 })
-
-export type Publication = z.infer<typeof PublicationSchema>

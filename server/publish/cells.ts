@@ -34,12 +34,6 @@ export function createFootnoteCounter() {
   }
 }
 
-export function footnotesOf(entries: { key: string, notes?: string[] | undefined }[]): Footnote[] {
-  const counter = createFootnoteCounter()
-  for (const { key, notes } of entries) counter.add(key, notes)
-  return counter.all
-}
-
 const list = (values: string[], empty = 'none') => (values.length === 0 ? empty : values.join(', '))
 
 function marked(values: string[] | 'all', key: string, footnotes: Footnote[]): string[] | 'all' {

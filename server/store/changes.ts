@@ -55,5 +55,3 @@ export function createChangeStore(db: Database) {
     },
   }
 }
-
-export type ChangeStore = ReturnType<typeof createChangeStore>

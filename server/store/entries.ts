@@ -1,25 +1,23 @@
 import type { Database, Statement } from 'better-sqlite3'
-import type { Capability, CapabilityRecord } from '../../schema/capability.ts'
-import type { ResponseCode, ResponseCodeRecord } from '../../schema/response-code.ts'
+import type { Capability } from '../../schema/capability.ts'
+import type { ResponseCode } from '../../schema/response-code.ts'
 import type { SubRegistryId } from '../../schema/registry.ts'
 
 type Term = { kind: 'state' | 'command', term: string }
 
 /** What the store must know of one sub-registry's entries. */
-export interface EntryKind<Entry, Published> {
+export interface EntryKind<Entry> {
   registry: SubRegistryId
   keyOf(entry: Entry): string
   /** The free text that `q` searches besides the key. */
   descriptionOf(entry: Entry): string
   termsOf(entry: Entry): Term[]
-  /** Only ties the published type to the kind; never set. */
-  readonly published?: Published
 }
 
 const commandTerms = (commands: 'all' | string[]): Term[] =>
   commands === 'all' ? [{ kind: 'command', term: '*' }] : commands.map((term) => ({ kind: 'command', term }))
 
-export const capabilityKind: EntryKind<Capability, CapabilityRecord> = {
+export const capabilityKind: EntryKind<Capability> = {
   registry: 'capabilities',
   keyOf: (entry) => entry.tag,
   descriptionOf: (entry) => entry.discussion,
@@ -30,7 +28,7 @@ export const capabilityKind: EntryKind<Capability, CapabilityRecord> = {
   ],
 }
 
-export const responseCodeKind: EntryKind<ResponseCode, ResponseCodeRecord> = {
+export const responseCodeKind: EntryKind<ResponseCode> = {
   registry: 'response-codes',
   keyOf: (entry) => entry.code,
   descriptionOf: (entry) => entry.definition,
@@ -144,7 +142,7 @@ const NONE_YET = Number.MAX_SAFE_INTEGER
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 /** The store of one sub-registry: reads of the published entries, and publishing a revision. */
-export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind<Entry, Published>, onWrite: () => void = () => {}) {
+export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind<Entry>, onWrite: () => void = () => {}) {
   const getOne = db.prepare<{ registry: string, key: string }, Row>(
     `${SELECT_PUBLISHED} WHERE e.registry = @registry AND e.key = @key`)
   const selectHistory = db.prepare<{ registry: string, key: string }, {

@@ -1,4 +1,6 @@
 import type { Database } from 'better-sqlite3'
+import type { Capability, CapabilityRecord } from '../../schema/capability.ts'
+import type { ResponseCode, ResponseCodeRecord } from '../../schema/response-code.ts'
 import type { RegistryView } from '../rules/registration-rules.ts'
 import { createChangeStore } from './changes.ts'
 import { capabilityKind, createEntryStore, responseCodeKind } from './entries.ts'
@@ -12,8 +14,8 @@ import { createTokenStore } from './tokens.ts'
 export function createStore(db: Database) {
   const selectOne = db.prepare('SELECT 1 AS ok')
   const generation = generationOf(db)
-  const capabilities = createEntryStore(db, capabilityKind, generation.changed)
-  const responseCodes = createEntryStore(db, responseCodeKind, generation.changed)
+  const capabilities = createEntryStore<Capability, CapabilityRecord>(db, capabilityKind, generation.changed)
+  const responseCodes = createEntryStore<ResponseCode, ResponseCodeRecord>(db, responseCodeKind, generation.changed)
   const rfcs = createRfcStore(db, generation.changed)
   const changes = createChangeStore(db)
   return {

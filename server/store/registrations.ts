@@ -103,5 +103,3 @@ export function createRegistrationStore(db: Database) {
     },
   }
 }
-
-export type RegistrationStore = ReturnType<typeof createRegistrationStore>

@@ -60,5 +60,3 @@ export function createRegistryStore(db: Database) {
     },
   }
 }
-
-export type RegistryStore = ReturnType<typeof createRegistryStore>

@@ -34,5 +34,3 @@ export function createRfcStore(db: Database, onWrite: () => void = () => {}) {
     },
   }
 }
-
-export type RfcStore = ReturnType<typeof createRfcStore>
