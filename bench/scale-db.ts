@@ -41,7 +41,7 @@ export function buildScaleDatabase(path: string, perRegistry: number): { seconds
       })()
     }
   }
-  const changes = store.changes.latestSeq()
+  const changes = store.changes.latest().seq
   db.close()
   return { seconds: (performance.now() - began) / 1000, changes }
 }

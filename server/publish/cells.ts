@@ -51,7 +51,7 @@ const keyMarks = (key: string, footnotes: Footnote[]) =>
 export const referencesCell = (references: string[]) => references.map((reference) => `[${reference}]`).join('')
 
 /** IANA's "List" column: "both" for both states, "TRANS, both" where announcing before login is optional. */
-export function announcedCell(entry: Capability): string {
+function announcedCell(entry: Capability): string {
   const states = new Set(entry.announcedStates)
   const both = states.size === 2 && states.has('AUTHORIZATION') && states.has('TRANSACTION')
   if (!both) return list(entry.announcedStates)

@@ -19,7 +19,7 @@ export function importRegistry(store: Store, input: unknown): { capabilities: nu
   }
   const document = parsed.data
   return store.db.transaction(() => {
-    if (store.registry.metadata() || store.changes.latestSeq() > 0) {
+    if (store.registry.metadata() || store.changes.latest().seq > 0) {
       throw new ImportError('the database already holds a registry; import into a new DB_PATH')
     }
     store.registry.create(document.registry)

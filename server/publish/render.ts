@@ -2,7 +2,7 @@ import type { Capability } from '../../schema/capability.ts'
 import type { ResponseCode } from '../../schema/response-code.ts'
 import type { Store } from '../store/index.ts'
 import {
-  announcedCell, CAPABILITY_COLUMNS, capabilityCells, createFootnoteCounter, RESPONSE_CODE_COLUMNS, responseCodeCells,
+  CAPABILITY_COLUMNS, capabilityCells, createFootnoteCounter, RESPONSE_CODE_COLUMNS, responseCodeCells,
   type Footnote,
 } from './cells.ts'
 
@@ -33,7 +33,17 @@ const element = (name: string, text: string) => `<${name}>${escapeXml(text)}</${
 const xref = (reference: string) => (/^RFC\d+$/.test(reference)
   ? `<xref type="rfc" data="${reference.toLowerCase()}"/>`
   : `<xref type="uri" data="${escapeXml(reference)}"/>`)
+const xmlRecord = (fields: [string, string][], references: string[]) => [
+  '    <record>',
+  ...fields.map(([name, value]) => `      ${element(name, value)}`),
+  ...references.map((reference) => `      ${xref(reference)}`),
+  '    </record>',
+  '',
+].join('\n')
 const xmlFootnotes = (notes: Footnote[]) => notes.map((note) => `    <footnote anchor="${note.anchor}">${escapeXml(note.text)}</footnote>\n`).join('')
+// A record's elements, named after IANA's columns and in their order; references become xrefs.
+const CAPABILITY_ELEMENTS = ['capa_tag', 'capa_args', 'added_cmds', 'cmds_affected', 'list', 'diffs', 'cmd_valid']
+const RESPONSE_CODE_ELEMENTS = ['value', 'response_types', 'commands']
 // Both sub-registries were made by RFC 2449 §7, as IANA's own XML cites them.
 const DEFINED_BY = 'RFC2449'
 
@@ -60,36 +70,16 @@ export function* registryXml(store: Store): Chunks {
   yield subRegistry(1, 'capabilities')
   const capabilityNotes = createFootnoteCounter()
   for (const entry of store.capabilities.all()) {
-    const [tag, args, added, affected, , diffs, valid] = capabilityCells(entry, capabilityNotes.add(entry.tag, entry.notes))
-    yield [
-      '    <record>',
-      `      ${element('capa_tag', tag!)}`,
-      `      ${element('capa_args', args!)}`,
-      `      ${element('added_cmds', added!)}`,
-      `      ${element('cmds_affected', affected!)}`,
-      `      ${element('list', announcedCell(entry))}`,
-      `      ${element('diffs', diffs!)}`,
-      `      ${element('cmd_valid', valid!)}`,
-      ...entry.references.map((reference) => `      ${xref(reference)}`),
-      '    </record>',
-      '',
-    ].join('\n')
+    const cells = capabilityCells(entry, capabilityNotes.add(entry.tag, entry.notes))
+    yield xmlRecord(CAPABILITY_ELEMENTS.map((name, i) => [name, cells[i]!]), entry.references)
   }
   yield `${xmlFootnotes(capabilityNotes.all)}  </registry>\n`
 
   yield subRegistry(2, 'response-codes')
   const codeNotes = createFootnoteCounter()
   for (const entry of store.responseCodes.all()) {
-    const [code, types, commands] = responseCodeCells(entry, codeNotes.add(entry.code, entry.notes))
-    yield [
-      '    <record>',
-      `      ${element('value', code!)}`,
-      `      ${element('response_types', types!)}`,
-      `      ${element('commands', commands!)}`,
-      ...entry.references.map((reference) => `      ${xref(reference)}`),
-      '    </record>',
-      '',
-    ].join('\n')
+    const cells = responseCodeCells(entry, codeNotes.add(entry.code, entry.notes))
+    yield xmlRecord(RESPONSE_CODE_ELEMENTS.map((name, i) => [name, cells[i]!]), entry.references)
   }
   yield `${xmlFootnotes(codeNotes.all)}  </registry>\n</registry>\n`
 }

@@ -60,7 +60,8 @@ function structuralViolations(body: unknown, issues: z.core.$ZodIssue[]): Violat
   return issues.flatMap((issue): Violation[] => {
     const at = pointer(issue.path)
     const value = valueAt(body, issue.path)
-    const field = String(issue.path.at(issue.path.length > 0 && typeof issue.path.at(-1) === 'number' ? -2 : -1) ?? '')
+    // The field named last in the path: validStates for /entry/validStates/0.
+    const field = String([...issue.path].reverse().find((key) => typeof key === 'string') ?? '')
     switch (issue.code) {
       case 'unrecognized_keys':
         return issue.keys.map((key) => finding(`${at}/${key}`, 'unknown-field', `"${key}" is not a field of this registration; remove it`))
@@ -196,6 +197,7 @@ function referenceWarnings(entry: Record<string, unknown>, isCapability: boolean
 }
 
 const upper = (values: string[]) => values.map((value) => value.toUpperCase())
+const upperOrAll = (values: string[] | 'all') => (values === 'all' ? values : upper(values))
 
 /** The registration as it will be stored: keys, keywords and RFC references in upper case. */
 function normalized(request: RegistrationRequest): RegistrationRequest {
@@ -208,7 +210,7 @@ function normalized(request: RegistrationRequest): RegistrationRequest {
         ...entry,
         tag: entry.tag.toUpperCase(),
         addedCommands: upper(entry.addedCommands),
-        affectedCommands: entry.affectedCommands === 'all' ? 'all' : upper(entry.affectedCommands),
+        affectedCommands: upperOrAll(entry.affectedCommands),
         references: allReferences,
       },
     }
@@ -219,7 +221,7 @@ function normalized(request: RegistrationRequest): RegistrationRequest {
     entry: {
       ...entry,
       code: entry.code.toUpperCase(),
-      commands: entry.commands === 'all' ? 'all' : upper(entry.commands),
+      commands: upperOrAll(entry.commands),
       references: allReferences,
     },
   }

@@ -41,9 +41,6 @@ export function createChangeStore(db: Database) {
       return selectSince.all(seq, limit).map(toChange)
     },
     /** The sequence number of the latest change: the registry's version. */
-    latestSeq(): number {
-      return selectLatest.get()?.seq ?? 0
-    },
     /** The latest change's sequence number and time: the registry's version and Last-Modified. */
     latest(): { seq: number, at: string | undefined } {
       const row = selectLatest.get()

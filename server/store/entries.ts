@@ -23,8 +23,8 @@ export const capabilityKind: EntryKind<Capability> = {
   descriptionOf: (entry) => entry.discussion,
   termsOf: (entry) => [
     ...entry.validStates.map((term): Term => ({ kind: 'state', term })),
-    ...commandTerms([...entry.addedCommands, ...(entry.affectedCommands === 'all' ? [] : entry.affectedCommands)]),
-    ...(entry.affectedCommands === 'all' ? commandTerms('all') : []),
+    ...commandTerms(entry.addedCommands),
+    ...commandTerms(entry.affectedCommands),
   ],
 }
 

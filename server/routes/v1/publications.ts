@@ -73,7 +73,7 @@ export function publicationRoutes(store: Store, files: PublicationFiles): Fastif
       },
     }, async (request) => ({
       items: store.changes.since(request.query.since, request.query.limit),
-      latest: store.changes.latestSeq(),
+      latest: store.changes.latest().seq,
     }))
   }
 }
