@@ -13,6 +13,8 @@ export const FindingSchema = z.object({
   tag: z.string().optional(),
 }).meta({ id: 'Finding' })
 
+export type Finding = z.infer<typeof FindingSchema>
+
 // A CAPA response of a few hundred lines is far more than any server sends.
 const RawCapa = z.string().max(64 * 1024)
 
@@ -50,9 +52,12 @@ export const ResponseCheckRequestSchema = z.strictObject({
 
 export const ResponseCheckReportSchema = z.object({
   status: z.enum(['+OK', '-ERR']).nullable(),
-  code: z.string().nullable(),
+  code: z.string().nullable().describe('The code as the line gives it, without brackets; null when there is none.'),
   levels: z.array(z.string()),
-  resolvedTo: ResponseCodeRecordSchema.nullable(),
+  resolvedTo: ResponseCodeRecordSchema.nullable()
+    .describe('The registered code it resolves to: detail a client does not know is ignored (RFC 2449 §8).'),
   text: z.string(),
   findings: z.array(FindingSchema),
 }).meta({ id: 'ResponseCheckReport' })
+
+export type ResponseCheckReport = z.infer<typeof ResponseCheckReportSchema>

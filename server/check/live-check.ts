@@ -1,8 +1,9 @@
+import type { ResponseCheckReport } from '../../schema/check.ts'
 import type { Store } from '../store/index.ts'
 import { checkCapa, type CapaReport } from './capa-check.ts'
 import type { Finding } from './findings.ts'
 import { Pop3Client } from './pop3-client.ts'
-import { checkResponse, type ResponseReport } from './response-check.ts'
+import { checkResponse } from './response-check.ts'
 
 export interface LiveCheckOptions {
   host: string
@@ -67,7 +68,7 @@ export async function talkToServer(options: LiveCheckOptions): Promise<Transcrip
 /** Where the checks run: against this database, or a registry server's /v1/check routes. */
 export interface Checker {
   capa(input: { before?: string | undefined, after?: string | undefined }): Promise<CapaReport>
-  response(line: string, command: string): Promise<ResponseReport>
+  response(line: string, command: string): Promise<ResponseCheckReport>
 }
 
 export function localChecker(store: Store): Checker {
@@ -100,7 +101,7 @@ export interface LiveReport {
   greeting: string
   tls: boolean
   capa: CapaReport | null
-  login: ResponseReport | null
+  login: ResponseCheckReport | null
   findings: Finding[]
 }
 

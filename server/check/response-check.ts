@@ -1,20 +1,10 @@
 import { RESP_LEVEL } from '../../schema/grammar.ts'
+import type { ResponseCheckReport } from '../../schema/check.ts'
 import type { ResponseCodeRecord } from '../../schema/response-code.ts'
 import type { Finding } from './findings.ts'
 
-export interface ResponseReport {
-  status: '+OK' | '-ERR' | null
-  /** The code as the line gives it, without brackets, or null when there is none. */
-  code: string | null
-  levels: string[]
-  /** The registered code it resolves to (RFC 2449 §8: detail a client does not know is ignored). */
-  resolvedTo: ResponseCodeRecord | null
-  text: string
-  findings: Finding[]
-}
-
 /** Checks one POP3 response line's extended response code (RFC 2449 §8) against the registry. */
-export function checkResponse(line: string, command: string | undefined, lookup: (code: string) => ResponseCodeRecord | undefined): ResponseReport {
+export function checkResponse(line: string, command: string | undefined, lookup: (code: string) => ResponseCodeRecord | undefined): ResponseCheckReport {
   const findings: Finding[] = []
   const text = line.replace(/\r?\n$/, '')
   const status = text.startsWith('+OK') ? '+OK' : text.startsWith('-ERR') ? '-ERR' : null
