@@ -31,10 +31,17 @@ describe('openapi.yaml', () => {
       const url = path.replace(/\{(\w+)\}/g, (_, name: string) => SAMPLE_PARAMS[name]!)
       const response = await registry.app.inject({ method: method.toUpperCase() as 'GET', url })
       // Without a token an operation that needs one answers 401, and an anonymous read 200; a POST
-      // without its body is refused by its route. An unrouted operation would be 404 or 405.
+      // without its body is judged by its own route: refused as a bad request (400, 415 or 422), or,
+      // for the dry run, found invalid. An unrouted operation would be 404 or 405.
       if (operation.security?.length) expect(response.statusCode, `${method} ${path}`).toBe(401)
       else if (method === 'get') expect(response.statusCode, `${method} ${path}`).toBe(200)
-      else expect([404, 405], `${method} ${path}`).not.toContain(response.statusCode)
+      else if (path === '/v1/registrations/validate') {
+        expect(response.statusCode, `${method} ${path}`).toBe(200)
+        expect(response.json(), `${method} ${path}`).toMatchObject({ valid: false })
+      } else {
+        expect([400, 415, 422], `${method} ${path}`).toContain(response.statusCode)
+        expect(response.headers['content-type'], `${method} ${path}`).toMatch(/^application\/problem\+json/)
+      }
     }
   })
 
