@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { CapabilityRecordSchema } from './capability.ts'
+import { KeywordSchema } from './grammar.ts'
 import { ResponseCodeRecordSchema } from './response-code.ts'
 
 /** One thing a conformance check found. */
@@ -46,7 +47,7 @@ export const CapaCheckReportSchema = z.object({
 
 export const ResponseCheckRequestSchema = z.strictObject({
   line: z.string().min(1).max(1024).describe('One response line, e.g. "-ERR [SYS/TEMP] try later".'),
-  command: z.string().regex(/^[\x21-\x7E]{3,4}$/, { error: 'command is a POP3 keyword of 3 or 4 printable characters' }).optional()
+  command: KeywordSchema.optional()
     .describe('The command it answered.'),
 }).meta({ id: 'ResponseCheckRequest' })
 
