@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import {
@@ -15,6 +16,7 @@ import { docsRoutes } from './routes/docs.ts'
 import { healthRoutes } from './routes/health.ts'
 import { problemRoutes } from './routes/problems.ts'
 import { v1Routes } from './routes/v1/index.ts'
+import { webRoutes } from './routes/web.ts'
 import type { Database } from './store/database.ts'
 import { createPublicationFiles } from './publish/files.ts'
 import { createStore } from './store/index.ts'
@@ -27,10 +29,12 @@ export const BODY_LIMIT = 64 * 1024
 export interface AppOptions {
   db: Database
   logger?: FastifyServerOptions['logger']
+  /** Signs the web pages' session and CSRF cookies; a random one per process when not given. */
+  sessionSecret?: string
 }
 
 /** Builds the whole HTTP application over an open registry database; listening is the caller's. */
-export async function buildApp({ db, logger = false }: AppOptions) {
+export async function buildApp({ db, logger = false, sessionSecret = randomBytes(32).toString('base64url') }: AppOptions) {
   const app = Fastify({
     logger,
     bodyLimit: BODY_LIMIT,
@@ -88,6 +92,7 @@ export async function buildApp({ db, logger = false }: AppOptions) {
   await app.register(v1Routes(store, files))
   await app.register(problemRoutes)
   await app.register(docsRoutes)
+  await app.register(webRoutes(store, sessionSecret))
   finishAllowedMethods()
   return app
 }

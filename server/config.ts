@@ -6,6 +6,7 @@ export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   DB_PATH: z.string().min(1).default('./data/registry.db'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_SECRET: z.string().min(16, { error: 'SESSION_SECRET needs at least 16 characters' }).optional(),
 })
 
 export type Config = z.infer<typeof ConfigSchema>

@@ -5,7 +5,7 @@ import { openRegistry } from './registry-file.ts'
 /** Opens the database, starts listening, and closes both cleanly on SIGINT or SIGTERM. */
 export async function startServer(config: Config) {
   const { db, seeded } = openRegistry(config.DB_PATH)
-  const app = await buildApp({ db, logger: { level: config.LOG_LEVEL } })
+  const app = await buildApp({ db, logger: { level: config.LOG_LEVEL }, sessionSecret: config.SESSION_SECRET })
   app.log.info({ dbPath: config.DB_PATH, seeded }, seeded
     ? 'created the registry database and seeded the initial set'
     : 'opened the registry database')

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Problem, Violation } from '../../schema/problem.ts'
+import { sendPage } from '../web/layout.ts'
+import { errorPage } from '../web/pages/error.ts'
 
 /** Every kind of problem the API answers with; `type` of a problem is `/problems/<kind>`. */
 export const PROBLEM_KINDS = {
@@ -88,6 +90,9 @@ function problemOf(error: FastifyError, request: FastifyRequest): Problem {
     // A body that parses as JSON but has the wrong shape breaks rules (422); a bad URL is a bad request (400).
     return problem(error.validationContext === 'body' ? 'rule-violations' : 'bad-request', detail, request.url, violations)
   }
+  if (error.code?.startsWith('FST_CSRF_')) {
+    return problem('forbidden', 'This form was refused: it did not carry the anti-forgery token of a page this site served you (or that token is out of date), so it may not have come from you.', request.url)
+  }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -115,13 +120,24 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
   return sendProblem(reply, { ...problem('bad-request', detail, request.url), status })
 }
 
-/** One handler shapes every error and unknown route as application/problem+json. */
+/** Whether the client prefers a page to JSON: a browser does; curl (Accept: any type) and API clients do not. */
+export function wantsHtml(request: FastifyRequest): boolean {
+  return request.accepts().type(['application/problem+json', 'application/json', 'text/html']) === 'text/html'
+}
+
+/** A problem as problem+json, or as a page when the client asked for HTML. */
+export function answerProblem(request: FastifyRequest, reply: FastifyReply, body: Problem, headers: Record<string, string> = {}) {
+  if (wantsHtml(request)) return sendPage(reply.headers(headers), body.status, errorPage(body))
+  return sendProblem(reply, body, headers)
+}
+
+/** One handler shapes every error and unknown route as application/problem+json (or a page for a browser). */
 export function installProblemHandlers(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const body = problemOf(error, request)
     if (body.status >= 500) request.log.error({ err: error, method: request.method, url: request.url }, 'request failed')
-    return sendProblem(reply, body, error instanceof HttpProblem ? error.headers : {})
+    return answerProblem(request, reply, body, error instanceof HttpProblem ? error.headers : {})
   })
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problem('not-found', `No route answers ${request.method} ${request.url.split('?')[0]}.`, request.url)))
+    answerProblem(request, reply, problem('not-found', `No route answers ${request.method} ${request.url.split('?')[0]}.`, request.url)))
 }

@@ -31,6 +31,8 @@ const toChange = (row: Row): ChangeRow => ({
 export function createChangeStore(db: Database) {
   const selectSince = db.prepare<[number, number], Row>(
     'SELECT seq, at, registry, key, action, registration_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?')
+  const selectRecent = db.prepare<[number], Row>(
+    'SELECT seq, at, registry, key, action, registration_id FROM changes ORDER BY seq DESC LIMIT ?')
   const selectLatest = db.prepare<[], { seq: number, at: string }>('SELECT seq, at FROM changes ORDER BY seq DESC LIMIT 1')
   const selectWithEntries = db.prepare<[], Row & { status: 'active' | 'deprecated', entry: string }>(
     `SELECT c.seq, c.at, c.registry, c.key, c.action, c.registration_id, r.status, r.entry
@@ -40,7 +42,10 @@ export function createChangeStore(db: Database) {
     since(seq: number, limit: number): ChangeRow[] {
       return selectSince.all(seq, limit).map(toChange)
     },
-    /** The sequence number of the latest change: the registry's version. */
+    /** The latest changes, newest first. */
+    recent(limit: number): ChangeRow[] {
+      return selectRecent.all(limit).map(toChange)
+    },
     /** The latest change's sequence number and time: the registry's version and Last-Modified. */
     latest(): { seq: number, at: string | undefined } {
       const row = selectLatest.get()

@@ -1,0 +1,43 @@
+import type { SubRegistryId } from '../../../schema/registry.ts'
+import type { HistoryRow } from '../../store/entries.ts'
+import { KEY_FIELD, NOUN, diffTable, fieldList, rowId } from '../fields.ts'
+import { html, type Html } from '../html.ts'
+import { layout } from '../layout.ts'
+
+interface Published {
+  status: string
+  registeredAt: string
+  updatedAt: string
+  links: { self: string, history: string }
+}
+
+function revision(registry: SubRegistryId, item: HistoryRow, before: HistoryRow | undefined): Html {
+  const made = item.registrationId === null ? 'the initial set' : `registration ${item.registrationId}`
+  const statusChanged = before && before.status !== item.status
+  return html`<li id="revision-${item.revision}">
+<h3><a href="#revision-${item.revision}">Revision ${item.revision}</a>: ${item.action === 'register' ? 'registered' : item.action}
+on <time datetime="${item.at}">${item.at.slice(0, 10)}</time></h3>
+<p>Made by ${made}; change ${item.seq} in the <a href="/v1/changes?since=${item.seq - 1}">change feed</a>.
+Status ${item.status}${statusChanged && html` (was ${before.status})`}.</p>
+${before
+    ? diffTable(registry, before.entry as Record<string, unknown>, item.entry as Record<string, unknown>, `What revision ${item.revision} changed`)
+    : html`<p class="muted">First publication, with the fields as registered.</p>`}
+</li>`
+}
+
+export function entryPageHtml(registry: SubRegistryId, entry: Published & Record<string, unknown>, history: HistoryRow[]): Html {
+  const key = String(entry[KEY_FIELD[registry]])
+  const noun = NOUN[registry]
+  const main = html`<p><a href="/#${rowId(registry, key)}">← back to the registry</a></p>
+<h1>${noun} <span class="key">${key}</span> <span class="badge ${entry.status}">${entry.status}</span></h1>
+<p>Registered <time datetime="${entry.registeredAt}">${entry.registeredAt}</time>; last updated
+<time datetime="${entry.updatedAt}">${entry.updatedAt}</time>.
+As JSON: <a href="${entry.links.self}">the entry</a>, <a href="${entry.links.history}">its history</a>.
+<a href="/register?kind=${registry === 'capabilities' ? 'capability' : 'response-code'}&amp;update=${encodeURIComponent(key)}">Propose an update</a>.</p>
+<h2 id="fields">Fields</h2>
+${fieldList(registry, entry)}
+<h2 id="history">History (${history.length} revision${history.length === 1 ? '' : 's'})</h2>
+<ol class="plain">${history.map((item, index) => revision(registry, item, history[index - 1]))}</ol>`
+  return layout({ title: `${noun} ${key}`, main })
+}
+

@@ -1,0 +1,136 @@
+import type { CapabilityRecord } from '../../../schema/capability.ts'
+import { STATES } from '../../../schema/grammar.ts'
+import type { RegistryMetadata, SubRegistryId, SubRegistryRules } from '../../../schema/registry.ts'
+import type { ResponseCodeRecord } from '../../../schema/response-code.ts'
+import {
+  CAPABILITY_COLUMNS,
+  RESPONSE_CODE_COLUMNS,
+  capabilityCells,
+  createFootnoteCounter,
+  responseCodeCells,
+  type Footnote,
+} from '../../publish/cells.ts'
+import type { ChangeRow } from '../../store/changes.ts'
+import { entryPage, referenceLinks, rowId } from '../fields.ts'
+import { html, type Html } from '../html.ts'
+import { layout } from '../layout.ts'
+
+export interface HomeFilter { q?: string | undefined, state?: string | undefined, command?: string | undefined }
+
+export interface HomeData {
+  metadata: RegistryMetadata
+  filter: HomeFilter
+  capabilities: { items: CapabilityRecord[], total: number, all: number }
+  responseCodes: { items: ResponseCodeRecord[], total: number, all: number }
+  changes: ChangeRow[]
+  /** How many rows a table shows at most. */
+  limit: number
+}
+
+const DOWNLOADS = [
+  { href: '/v1/capabilities.csv', label: 'Capabilities (CSV)' },
+  { href: '/v1/response-codes.csv', label: 'Response codes (CSV)' },
+  { href: '/v1/registry.xml', label: 'Registry (XML)' },
+  { href: '/v1/registry.txt', label: 'Registry (text)' },
+  { href: '/v1/registry.json', label: 'Registry with history (JSON)' },
+]
+
+function filterForm(filter: HomeFilter): Html {
+  return html`<form class="filters" method="get" action="/" role="search" aria-label="Search the registry">
+<label>Search <span class="hint">tag, code or text</span><input type="search" name="q" value="${filter.q ?? ''}"></label>
+<label>Commands valid in state<select name="state">
+<option value="">any state</option>
+${STATES.map((state) => html`<option value="${state}"${filter.state === state ? html` selected` : ''}>${state}</option>`)}
+</select></label>
+<label>Command <span class="hint">e.g. USER</span><input type="text" name="command" value="${filter.command ?? ''}" size="8"></label>
+<button type="submit">Filter</button>
+${(filter.q ?? filter.state ?? filter.command) !== undefined && html`<a href="/">Clear filters</a>`}
+</form>`
+}
+
+function rules(sub: SubRegistryRules): Html {
+  return html`<p><strong>Registration procedure:</strong> ${sub.registrationProcedure}${sub.policy && html` (${sub.policy})`}</p>
+<details><summary>Required information (${sub.requiredFields.length} items)</summary>
+<ul>${sub.requiredFields.map((item) => html`<li>${item.label}</li>`)}</ul>
+${sub.optionalFields.length > 0 && html`<p>May also be given:</p><ul>${sub.optionalFields.map((item) => html`<li>${item.label}</li>`)}</ul>`}
+</details>`
+}
+
+/** A key cell: a link to the entry's page, IANA's footnote marks, and the status when not active. */
+function keyCell(registry: SubRegistryId, key: string, cell: string, status: string): Html {
+  return html`<th scope="row"><a class="key" href="${entryPage(registry, key)}">${key}</a>${cell.slice(key.length)}${
+    status !== 'active' && html` <span class="badge ${status}">${status}</span>`}</th>`
+}
+
+function footnoteList(registry: SubRegistryId, footnotes: Footnote[]): Html {
+  if (footnotes.length === 0) return html``
+  return html`<ol class="footnotes" aria-label="Footnotes">${footnotes.map((note) =>
+    html`<li id="${registry}-note-${note.anchor}" value="${note.anchor}">${note.on && html`<code>${note.on}</code>: `}${note.text}</li>`)}</ol>`
+}
+
+function shownCount(shown: number, total: number, all: number, limit: number, noun: string): string {
+  const matching = total === all ? `${all} ${noun}` : `${total} of ${all} ${noun} match`
+  return shown < total ? `${matching}; the first ${limit} are shown (the CSV has them all)` : matching
+}
+
+function capabilityTable(data: HomeData): Html {
+  const footnotes = createFootnoteCounter()
+  const rows = data.capabilities.items.map((entry) => {
+    const cells = capabilityCells(entry, footnotes.add(entry.tag, entry.notes))
+    return html`<tr id="${rowId('capabilities', entry.tag)}">${keyCell('capabilities', entry.tag, cells[0]!, entry.status)}${
+      cells.slice(1, -1).map((cell) => html`<td>${cell}</td>`)}<td>${referenceLinks(entry.references)}</td></tr>`
+  })
+  const { total, all } = data.capabilities
+  return html`<div class="table-wrap" role="region" aria-labelledby="capabilities-caption" tabindex="0"><table>
+<caption id="capabilities-caption">${shownCount(rows.length, total, all, data.limit, 'capabilities')}</caption>
+<thead><tr>${CAPABILITY_COLUMNS.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead>
+<tbody>${rows.length > 0 ? rows : html`<tr><td colspan="${CAPABILITY_COLUMNS.length}">No capability matches.</td></tr>`}</tbody>
+</table></div>${footnoteList('capabilities', footnotes.all)}`
+}
+
+function responseCodeTable(data: HomeData): Html {
+  const footnotes = createFootnoteCounter()
+  const rows = data.responseCodes.items.map((entry) => {
+    const cells = responseCodeCells(entry, footnotes.add(entry.code, entry.notes))
+    return html`<tr id="${rowId('response-codes', entry.code)}">${keyCell('response-codes', entry.code, cells[0]!, entry.status)}${
+      cells.slice(1, -1).map((cell) => html`<td>${cell}</td>`)}<td>${referenceLinks(entry.references)}</td></tr>`
+  })
+  const { total, all } = data.responseCodes
+  return html`<div class="table-wrap" role="region" aria-labelledby="response-codes-caption" tabindex="0"><table>
+<caption id="response-codes-caption">${shownCount(rows.length, total, all, data.limit, 'response codes')}</caption>
+<thead><tr>${RESPONSE_CODE_COLUMNS.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead>
+<tbody>${rows.length > 0 ? rows : html`<tr><td colspan="${RESPONSE_CODE_COLUMNS.length}">No response code matches.</td></tr>`}</tbody>
+</table></div>${footnoteList('response-codes', footnotes.all)}`
+}
+
+function latestChanges(changes: ChangeRow[]): Html {
+  return html`<ol class="plain">${changes.map((change) => html`<li><time datetime="${change.at}">${change.at.slice(0, 10)}</time>
+${change.action === 'register' ? 'registered' : change.action}
+<a href="${entryPage(change.registry, change.key)}" class="key">${change.key}</a>
+<span class="muted">(${change.registry === 'capabilities' ? 'capability' : 'response code'}${
+  change.registrationId === null ? ', initial set' : html`, registration ${change.registrationId}`})</span></li>`)}</ol>
+<p><a href="/v1/changes?since=0">The whole change feed (JSON)</a></p>`
+}
+
+export function homePage(data: HomeData): Html {
+  const { metadata } = data
+  const sub = (id: SubRegistryId) => metadata.subRegistries.find((s) => s.id === id)!
+  const main = html`<h1>${metadata.title}</h1>
+<p>${metadata.note}</p>
+<p>Last updated <time datetime="${metadata.lastUpdated}">${metadata.lastUpdated}</time>.
+Registry id <code>${metadata.id}</code>.</p>
+<h2 id="downloads">Downloads</h2>
+<ul class="downloads">${DOWNLOADS.map((d) => html`<li><a href="${d.href}">${d.label}</a></li>`)}</ul>
+${filterForm(data.filter)}
+<h2 id="capabilities">${sub('capabilities').title}</h2>
+${rules(sub('capabilities'))}
+${capabilityTable(data)}
+<h2 id="response-codes">${sub('response-codes').title}</h2>
+${rules(sub('response-codes'))}
+${responseCodeTable(data)}
+<h2 id="changes">Latest changes</h2>
+${latestChanges(data.changes)}
+<h2 id="references">References</h2>
+<dl class="fields">${metadata.bibliography.map((ref) => html`<dt id="ref-${ref.id}">${referenceLinks([ref.id])}</dt><dd>${ref.citation}</dd>`)}</dl>`
+  return layout({ title: metadata.title, section: '/', main })
+}
