@@ -66,7 +66,7 @@ async function againstCeiling() {
   }))
   const fixturesFile = join(work, 'fixtures.json')
   writeFileSync(fixturesFile, JSON.stringify(fixtures))
-  const bare = await startServer(['--import', 'tsx', 'bench/bare-server.ts', fixturesFile], {}, '/v1/capabilities')
+  const bare = await startServer(['dist/bench/bare-server.js', fixturesFile], {}, '/v1/capabilities')
 
   const rows = []
   for (const scenario of scenarios) {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { RfcStatusSeedSchema } from '../../schema/rfc.ts'
 import { SeedSchema, type Seed } from '../../schema/seed.ts'
+import { projectFile } from '../project-files.ts'
 import type { Store } from './index.ts'
 
-const SEED_FILE = new URL('../../seed/initial-set.json', import.meta.url)
-const RFC_STATUS_FILE = new URL('../../seed/rfc-status.json', import.meta.url)
+const SEED_FILE = projectFile('seed/initial-set.json')
+const RFC_STATUS_FILE = projectFile('seed/rfc-status.json')
 
 export function loadSeed(): Seed {
   return SeedSchema.parse(JSON.parse(readFileSync(SEED_FILE, 'utf8')))
