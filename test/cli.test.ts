@@ -28,6 +28,12 @@ describe('pop3-registry serve', () => {
     expect(server.logs()).toContain('created the registry database and seeded the initial set')
     const body = await (await fetch(`${server.url}/v1/capabilities`)).json() as { total: number }
     expect(body.total).toBe(10)
+    // The process runs the compiled dist/: the files it reads from the project must be found from there.
+    for (const [path, type] of [['/', 'text/html'], ['/static/style.css', 'text/css'], ['/openapi.yaml', 'application/yaml'], ['/docs/', 'text/html']]) {
+      const response = await fetch(`${server.url}${path!}`)
+      expect(response.status, path).toBe(200)
+      expect(response.headers.get('content-type'), path).toContain(type)
+    }
     expect(await stop(server)).toBe(0)
     expect(server.logs()).toContain('shutting down')
   })

@@ -6,6 +6,7 @@ import { CapabilityListQuerySchema } from '../../schema/list.ts'
 import { RejectBodySchema, type Registration } from '../../schema/registration.ts'
 import type { SubRegistryId } from '../../schema/registry.ts'
 import { HttpProblem, PROBLEM_KINDS } from '../http/problems.ts'
+import { projectFile } from '../project-files.ts'
 import type { Store } from '../store/index.ts'
 import { roleAtLeast, type TokenInfo } from '../store/tokens.ts'
 import { HTML_TYPE, PAGE_HEADERS, sendPage } from '../web/layout.ts'
@@ -17,7 +18,8 @@ import { signinPage, signoutPage } from '../web/pages/signin.ts'
 import { endSession, installSessions, signedIn, startSession } from '../web/session.ts'
 import { createRegistrationWorkflow, type Refusal } from '../workflow/registrations.ts'
 
-const STYLESHEET = readFileSync(new URL('../web/style.css', import.meta.url), 'utf8')
+// Through projectFile: tsc copies no CSS into dist/, so the compiled server reads the source's.
+const STYLESHEET = readFileSync(projectFile('server/web/style.css'), 'utf8')
 /** Rows a table of the home page shows at most; the downloads hold every entry. */
 const TABLE_LIMIT = 500
 const LATEST_CHANGES = 10
