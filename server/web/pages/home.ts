@@ -38,7 +38,7 @@ const DOWNLOADS = [
 function filterForm(filter: HomeFilter): Html {
   return html`<form class="filters" method="get" action="/" role="search" aria-label="Search the registry">
 <label>Search <span class="hint">tag, code or text</span><input type="search" name="q" value="${filter.q ?? ''}"></label>
-<label>Commands valid in state<select name="state">
+<label>Commands valid in state <span class="hint">the Cmd Valid column</span><select name="state">
 <option value="">any state</option>
 ${STATES.map((state) => html`<option value="${state}"${filter.state === state ? html` selected` : ''}>${state}</option>`)}
 </select></label>

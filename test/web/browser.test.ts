@@ -1,0 +1,247 @@
+import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { externalProgram } from '../external.ts'
+import { sampleCapability, startRegistry, type TestRegistry } from '../helpers.ts'
+
+// People's journeys through the pages in a real browser: Debian's Chromium, driven by
+// playwright-core (nothing downloads a browser). Required in CI (.ci/run installs it); skipped
+// elsewhere, saying so, when Chromium is missing. SCREENSHOTS=1 also writes the README's pictures.
+const CHROMIUM = '/usr/bin/chromium'
+const program = externalProgram('Chromium', CHROMIUM, ['--version'], 'apt-get install chromium')
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
+const SCREENSHOTS = new URL('../../docs/', import.meta.url).pathname
+
+let registry: TestRegistry
+let browser: Browser
+let base: string
+const contexts: BrowserContext[] = []
+
+beforeAll(async () => {
+  if (program.skip) return
+  registry = await startRegistry()
+  base = await registry.app.listen({ host: '127.0.0.1', port: 0 })
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}, 60_000)
+
+afterAll(async () => {
+  for (const context of contexts) await context.close()
+  await browser?.close()
+  await registry?.close()
+})
+
+/** A fresh browser profile (its own cookies), at 1280 px unless said. */
+async function newPage(options: { width?: number, bypassCSP?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL: base,
+    viewport: { width: options.width ?? 1280, height: 900 },
+    bypassCSP: options.bypassCSP ?? false,
+  })
+  contexts.push(context)
+  const page = await context.newPage()
+  // A dialog means some value ran as script: never acceptable.
+  page.on('dialog', (dialog) => { throw new Error(`a dialog opened: ${dialog.message()}`) })
+  return page
+}
+
+async function signIn(page: Page, role: 'submitter' | 'reviewer', name: string) {
+  await page.goto('/signin')
+  await page.getByLabel('API token').fill(registry.store.tokens.create(name, role).token)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL('**/registrations')
+}
+
+async function screenshot(page: Page, name: string) {
+  if (!process.env.SCREENSHOTS) return
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png` })
+}
+
+/** axe-core's serious and critical findings on the page as it is now. */
+async function seriousViolations(page: Page) {
+  await page.addScriptTag({ path: AXE })
+  const results = await page.evaluate(async () => {
+    type Result = { id: string, impact: string, help: string, nodes: { target: unknown }[] }
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: Result[], passes: Result[] }> } }).axe
+    return axe.run()
+  })
+  // axe ran and checked something: a page it could not read would pass nothing.
+  expect(results.passes.length).toBeGreaterThan(10)
+  if (process.env.AXE_REPORT) console.log(page.url(), results.violations.map((v) => `${v.id} (${v.impact})`))
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${JSON.stringify(violation.nodes.map((n) => n.target))}`)
+}
+
+const tableKeys = (page: Page, registry: string) =>
+  page.locator(`tr[id^="${registry}-"] th a`).allTextContents()
+
+describe.skipIf(program.skip)('in Chromium', { timeout: 120_000 }, () => {
+  let submitter: Page
+  let reviewer: Page
+  let registered: number
+
+  it('1. browses the registry: both tables, a state filter, a search, TOP and its RFC link, the CSV', async () => {
+    const page = await newPage()
+    await page.goto('/')
+    await expect.poll(() => tableKeys(page, 'capabilities')).toHaveLength(10)
+    expect(await tableKeys(page, 'response-codes')).toEqual(['LOGIN-DELAY', 'IN-USE'])
+    await screenshot(page, 'home-1280')
+
+    await page.getByLabel('Commands valid in state').selectOption('AUTHORIZATION')
+    await page.getByRole('button', { name: 'Filter' }).click()
+    await page.waitForURL(/state=AUTHORIZATION/)
+    expect(await tableKeys(page, 'capabilities')).toEqual(['USER', 'SASL', 'STLS'])
+
+    await page.getByRole('link', { name: 'Clear filters' }).click()
+    await page.getByRole('searchbox').fill('pipelin')
+    await page.getByRole('button', { name: 'Filter' }).click()
+    await page.waitForURL(/q=pipelin/)
+    expect(await tableKeys(page, 'capabilities')).toEqual(['PIPELINING'])
+
+    await page.goto('/')
+    await page.locator('#capabilities-TOP a.key').click()
+    await page.waitForURL('**/capabilities/TOP')
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toMatch(/Capability\s+TOP/)
+    expect(await page.locator('#field-references + dd a').first().getAttribute('href')).toBe('https://www.rfc-editor.org/rfc/rfc2449')
+    await screenshot(page, 'entry-1280')
+
+    await page.goto('/')
+    const csvHref = await page.getByRole('link', { name: 'Capabilities (CSV)' }).getAttribute('href')
+    const csv = await page.request.get(csvHref!)
+    expect(csv.status()).toBe(200)
+    expect(csv.headers()['content-type']).toMatch(/^text\/csv/)
+    expect(await csv.text()).toMatch(/^CAPA Tag,/)
+  })
+
+  it('2. a submitter sees three mistakes next to their fields, fixes them and submits', async () => {
+    submitter = await newPage()
+    await signIn(submitter, 'submitter', 'sam')
+    await submitter.goto('/register')
+    await submitter.getByLabel('CAPA tag').fill('XBROWSE')
+    await submitter.getByLabel('Added commands').fill('BRWS')
+    await submitter.getByLabel('Announced in states').fill('AUTHORIZATION\nTRANSACTION')
+    await submitter.getByRole('radio', { name: 'no' }).check()
+    await submitter.getByLabel('Commands valid in states').fill('transaction')
+    await submitter.getByLabel('Specification references').fill('RFC2449')
+    await submitter.getByRole('button', { name: 'Submit for review' }).click()
+    await submitter.waitForSelector('#problems')
+    expect(await submitter.locator('#f-tag-error').textContent()).toMatch(/X/)
+    expect(await submitter.locator('#f-discussion-error').textContent()).not.toBe('')
+    expect(await submitter.locator('#f-validStates-error').textContent()).not.toBe('')
+    expect(await submitter.getByLabel('CAPA tag').inputValue()).toBe('XBROWSE')
+    expect(await submitter.locator('[aria-invalid="true"]').count()).toBe(3)
+    await screenshot(submitter, 'register-errors-1280')
+    expect(await seriousViolationsIn(submitter, '/register with errors')).toEqual([])
+
+    await submitter.getByLabel('CAPA tag').fill('BROWSE')
+    await submitter.getByLabel('Discussion').fill('Added by a person, in a browser.')
+    await submitter.getByLabel('Commands valid in states').fill('TRANSACTION')
+    await submitter.getByRole('button', { name: 'Submit for review' }).click()
+    const heading = await submitter.getByRole('heading', { level: 1 }).textContent()
+    expect(heading).toMatch(/Registration (\d+) is pending/)
+    registered = Number(/Registration (\d+)/.exec(heading!)![1])
+  })
+
+  it('3. a reviewer in another browser approves it; it shows on /, on its page with one revision, and in the CSV', async () => {
+    reviewer = await newPage()
+    await signIn(reviewer, 'reviewer', 'rita')
+    const card = reviewer.locator(`#queue-${registered}`)
+    expect(await card.textContent()).toContain('BROWSE')
+    await screenshot(reviewer, 'review-queue-1280')
+    await card.getByRole('button', { name: 'Approve and publish' }).click()
+    await reviewer.waitForURL(/approved=/)
+    expect(await reviewer.getByRole('status').textContent()).toContain(`Registration ${registered} is approved`)
+    await reviewer.goto('/')
+    expect(await tableKeys(reviewer, 'capabilities')).toContain('BROWSE')
+    await reviewer.goto('/capabilities/BROWSE')
+    expect(await reviewer.getByRole('heading', { name: /^History/ }).textContent()).toBe('History (1 revision)')
+    expect(await (await reviewer.request.get('/v1/capabilities.csv')).text()).toContain('\r\nBROWSE,')
+  })
+
+  it('4. an update shows its diff in the queue; a reject needs a reason, and the submitter sees it', async () => {
+    await submitter.goto('/register?kind=capability&update=BROWSE')
+    await submitter.getByLabel('Discussion').fill('Added by a person, in a browser; now with a better discussion.')
+    await submitter.getByRole('button', { name: 'Submit for review' }).click()
+    const update = Number(/Registration (\d+)/.exec((await submitter.getByRole('heading', { level: 1 }).textContent())!)![1])
+
+    await reviewer.goto('/registrations')
+    const card = reviewer.locator(`#queue-${update}`)
+    const diff = card.locator('table')
+    expect(await diff.locator('tbody th').allTextContents()).toEqual(['Discussion'])
+    expect(await diff.locator('ins').textContent()).toContain('now with a better discussion')
+    // The browser will not send the form without a reason (required), and the server would refuse it too.
+    await card.getByRole('button', { name: 'Reject' }).click()
+    expect(reviewer.url()).toMatch(/\/registrations$/)
+    expect(registry.store.registrations.get(update)?.status).toBe('pending')
+    await card.getByLabel('Reason for rejecting').fill('The discussion was fine as it was.')
+    await card.getByRole('button', { name: 'Reject' }).click()
+    await reviewer.waitForURL(/rejected=/)
+
+    await submitter.goto('/registrations')
+    expect(await submitter.locator(`#registration-${update}`).textContent()).toContain('Reason: The discussion was fine as it was.')
+  })
+
+  it('5. hostile values render inert; a POST without the CSRF token is refused; a signed-out visitor is sent to sign in', async () => {
+    registry.store.capabilities.publish(sampleCapability('HOSTILE', {
+      discussion: '<script>alert(1)</script>',
+      notes: ['"><img src=x onerror=alert(2)>'],
+    }) as never, { at: new Date().toISOString(), action: 'register', registrationId: null })
+    const page = await newPage()
+    for (const url of ['/', '/capabilities/HOSTILE']) {
+      await page.goto(url)
+      expect(await page.locator('main script, main img').count(), url).toBe(0)
+    }
+    expect(await page.locator('#field-discussion + dd').textContent()).toBe('<script>alert(1)</script>')
+    expect(await page.locator('#field-notes + dd').textContent()).toBe('"><img src=x onerror=alert(2)>')
+
+    const forged = await submitter.request.post('/register', {
+      headers: { accept: 'text/html' },
+      form: { kind: 'capability', action: 'register', tag: 'FORGED', intent: 'submit' },
+    })
+    expect(forged.status()).toBe(403)
+    expect(await forged.text()).toContain('anti-forgery token')
+
+    const visitor = await newPage()
+    await visitor.goto('/registrations')
+    expect(new URL(visitor.url()).pathname).toBe('/signin')
+    expect(await visitor.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in')
+  })
+
+  it('6. axe-core finds no serious or critical violation on /, an entry page and /registrations; / reads at 390 px', async () => {
+    const page = await newPage({ bypassCSP: true })
+    for (const url of ['/', '/capabilities/TOP', '/response-codes/LOGIN-DELAY']) {
+      await page.goto(url)
+      expect(await seriousViolations(page), url).toEqual([])
+    }
+    expect(await seriousViolationsIn(reviewer, '/registrations')).toEqual([])
+
+    const narrow = await newPage({ width: 390 })
+    await narrow.goto('/#capabilities')
+    // Nothing but the tables' own scrolling regions is wider than the screen.
+    // (The page function runs in the browser, where document exists; tsc here knows no DOM.)
+    expect(await narrow.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
+    await screenshot(narrow, 'home-390')
+  })
+})
+
+/** axe on a page whose CSP forbids the injected script: the same URL again in a context that bypasses it. */
+async function seriousViolationsIn(page: Page, what: string) {
+  const copy = await newPage({ bypassCSP: true })
+  await copy.context().addCookies(await page.context().cookies())
+  if (what === '/register with errors') {
+    await copy.goto('/register')
+    await copy.getByLabel('CAPA tag').fill('XBROWSE')
+    await copy.getByLabel('Commands valid in states').fill('transaction')
+    await copy.getByRole('button', { name: 'Submit for review' }).click()
+    await copy.waitForSelector('#problems')
+  } else {
+    await copy.goto(what)
+  }
+  return seriousViolations(copy)
+}
