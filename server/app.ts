@@ -7,6 +7,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import { trackAllowedMethods } from './http/allowed-methods.ts'
+import { installMetrics } from './http/metrics.ts'
 import { installReadCache } from './http/read-cache.ts'
 import { serializerCompiler } from './http/serializer.ts'
 import { installNegotiation } from './http/negotiation.ts'
@@ -17,6 +18,9 @@ import { healthRoutes } from './routes/health.ts'
 import { problemRoutes } from './routes/problems.ts'
 import { v1Routes } from './routes/v1/index.ts'
 import { webRoutes } from './routes/web.ts'
+import { createChangeWaiter } from './replication/change-waiter.ts'
+import type { FollowerStatus } from './replication/follower.ts'
+import { installFollowerFrontDoor } from './replication/primary-only.ts'
 import type { Database } from './store/database.ts'
 import { createPublicationFiles } from './publish/files.ts'
 import { createStore } from './store/index.ts'
@@ -31,10 +35,16 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Signs the web pages' session and CSRF cookies; a random one per process when not given. */
   sessionSecret?: string
+  /** Cache-Control of anonymous reads; `public, no-cache` by default. */
+  cacheControl?: string
+  /** Makes the app a follower's: writes redirected to the primary, readiness by its lag. */
+  follower?: { primary: string, status: () => FollowerStatus }
+  /** Include the process's memory, CPU and event-loop figures in /metrics. */
+  processMetrics?: boolean
 }
 
 /** Builds the whole HTTP application over an open registry database; listening is the caller's. */
-export async function buildApp({ db, logger = false, sessionSecret = randomBytes(32).toString('base64url') }: AppOptions) {
+export async function buildApp({ db, logger = false, sessionSecret = randomBytes(32).toString('base64url'), cacheControl, follower, processMetrics }: AppOptions) {
   const app = Fastify({
     logger,
     bodyLimit: BODY_LIMIT,
@@ -48,7 +58,9 @@ export async function buildApp({ db, logger = false, sessionSecret = randomBytes
 
   const store = createStore(db)
   installProblemHandlers(app)
-  installReadCache(app, store.version)
+  const metrics = installMetrics(app, { store, follower: follower?.status, processMetrics })
+  if (follower) installFollowerFrontDoor(app, follower.primary, () => follower.status().bootstrapped)
+  installReadCache(app, store.version, cacheControl)
   const finishAllowedMethods = trackAllowedMethods(app)
   await installNegotiation(app)
 
@@ -86,10 +98,13 @@ export async function buildApp({ db, logger = false, sessionSecret = randomBytes
     transform: jsonSchemaTransform,
     transformObject,
   })
-  await app.register(healthRoutes(store))
+  await app.register(healthRoutes({ store, metrics, follower: follower?.status }))
   const files = createPublicationFiles(db, store)
   app.addHook('onClose', async () => files.close())
-  await app.register(v1Routes(store, files))
+  const waiter = createChangeWaiter(() => store.version().seq)
+  // Long polls end before the server stops waiting for its requests to finish.
+  app.addHook('preClose', async () => waiter.releaseAll())
+  await app.register(v1Routes(store, files, waiter))
   await app.register(problemRoutes)
   await app.register(docsRoutes)
   await app.register(webRoutes(store, sessionSecret))

@@ -18,8 +18,12 @@ const HELP = `pop3-registry: the POP3 Extension Mechanism registry (RFC 2449)
 Usage: pop3-registry <command> [options]
 
 Commands:
-  serve               Serve the registry over HTTP (what npm start runs). The database
+  serve [--follow URL]
+                      Serve the registry over HTTP (what npm start runs). The database
                       is created and seeded with the initial set on first start.
+                      With --follow (or FOLLOW=URL), serve a read-only replica of the
+                      primary at URL instead: copied into DB_PATH, kept current from
+                      its change feed; writes answer 307 to the primary.
   backup <file>       Write a consistent copy of the database to <file>, safe while
                       the server runs.
   token create --role submitter|reviewer|admin --name NAME
@@ -51,6 +55,11 @@ Environment:
   PORT       port to listen on               (default 8080)
   DB_PATH    the SQLite database file        (default ./data/registry.db)
   LOG_LEVEL  fatal|error|warn|info|debug|trace|silent   (default info)
+  CACHE_MAX_AGE, CACHE_STALE_WHILE_REVALIDATE
+             seconds in the Cache-Control of reads      (default 0: no-cache)
+  FOLLOW     the primary's URL: serve as its follower   (default: none)
+  FOLLOW_MAX_LAG  seconds behind before /readyz says no (default 30)
+  SHUTDOWN_GRACE  seconds requests get to finish at SIGTERM (default 10)
 
 Examples:
   PORT=9000 pop3-registry serve
@@ -71,6 +80,7 @@ export async function runCli(argv: string[], out: (text: string) => void = (t) =
     options: {
       help: { type: 'boolean', short: 'h' },
       out: { type: 'string' },
+      follow: { type: 'string' },
       role: { type: 'string' },
       name: { type: 'string' },
       'user': { type: 'string' },
@@ -90,7 +100,8 @@ export async function runCli(argv: string[], out: (text: string) => void = (t) =
 
   switch (command) {
     case 'serve': {
-      await startServer(readConfig())
+      // --follow is FOLLOW by another name; the option wins.
+      await startServer(readConfig(values.follow === undefined ? process.env : { ...process.env, FOLLOW: values.follow }))
       return 0
     }
     case 'backup': {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEFAULT_CACHE_CONTROL } from './http/read-cache.ts'
 
 /** The environment the server reads, with its defaults (README: Environment). */
 export const ConfigSchema = z.object({
@@ -7,6 +8,11 @@ export const ConfigSchema = z.object({
   DB_PATH: z.string().min(1).default('./data/registry.db'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_SECRET: z.string().min(16, { error: 'SESSION_SECRET needs at least 16 characters' }).optional(),
+  CACHE_MAX_AGE: z.coerce.number().int().min(0).default(0),
+  CACHE_STALE_WHILE_REVALIDATE: z.coerce.number().int().min(0).default(0),
+  FOLLOW: z.url({ protocol: /^https?$/, error: 'FOLLOW is the primary\'s base URL, http:// or https://' }).optional(),
+  FOLLOW_MAX_LAG: z.coerce.number().positive().default(30),
+  SHUTDOWN_GRACE: z.coerce.number().positive().default(10),
 })
 
 export type Config = z.infer<typeof ConfigSchema>
@@ -20,4 +26,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) return result.data
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}`)
   throw new ConfigError(`bad environment: ${problems.join('; ')}`)
+}
+
+/** The Cache-Control of reads: revalidate every time unless CACHE_MAX_AGE lets caches keep them. */
+export function cacheControlOf(config: Pick<Config, 'CACHE_MAX_AGE' | 'CACHE_STALE_WHILE_REVALIDATE'>): string {
+  if (config.CACHE_MAX_AGE === 0 && config.CACHE_STALE_WHILE_REVALIDATE === 0) return DEFAULT_CACHE_CONTROL
+  const stale = config.CACHE_STALE_WHILE_REVALIDATE > 0 ? `, stale-while-revalidate=${config.CACHE_STALE_WHILE_REVALIDATE}` : ''
+  return `public, max-age=${config.CACHE_MAX_AGE}${stale}`
 }

@@ -1,21 +1,54 @@
 import { buildApp } from './app.ts'
-import type { Config } from './config.ts'
+import { cacheControlOf, type Config } from './config.ts'
 import { openRegistry } from './registry-file.ts'
+import { createFollower } from './replication/follower.ts'
+import { openDatabase } from './store/database.ts'
+import { createStore } from './store/index.ts'
 
-/** Opens the database, starts listening, and closes both cleanly on SIGINT or SIGTERM. */
+/**
+ * Opens the database, starts listening, and on SIGINT or SIGTERM shuts down gracefully: stops
+ * accepting, ends long polls, lets requests in flight finish for up to SHUTDOWN_GRACE seconds
+ * (then cuts them), and closes the database. A follower (FOLLOW) opens its file without seeding it:
+ * its registry comes from the primary.
+ */
 export async function startServer(config: Config) {
-  const { db, seeded } = openRegistry(config.DB_PATH)
-  const app = await buildApp({ db, logger: { level: config.LOG_LEVEL }, sessionSecret: config.SESSION_SECRET })
-  app.log.info({ dbPath: config.DB_PATH, seeded }, seeded
-    ? 'created the registry database and seeded the initial set'
-    : 'opened the registry database')
+  const { db, seeded } = config.FOLLOW ? { db: openDatabase(config.DB_PATH), seeded: false } : openRegistry(config.DB_PATH)
+  // The follower logs through the app's logger, which exists only once the app does.
+  const log = {
+    info: (object: object, message: string) => app.log.info(object, message),
+    warn: (object: object, message: string) => app.log.warn(object, message),
+    error: (object: object, message: string) => app.log.error(object, message),
+  }
+  const follower = config.FOLLOW
+    ? createFollower({ primary: config.FOLLOW, store: createStore(db), maxLagSeconds: config.FOLLOW_MAX_LAG, log })
+    : undefined
+  const app = await buildApp({
+    db,
+    logger: { level: config.LOG_LEVEL },
+    sessionSecret: config.SESSION_SECRET,
+    cacheControl: cacheControlOf(config),
+    follower,
+    processMetrics: true,
+  })
+  if (follower) app.log.info({ dbPath: config.DB_PATH, primary: follower.primary }, 'opened the database of a follower')
+  else {
+    app.log.info({ dbPath: config.DB_PATH, seeded }, seeded
+      ? 'created the registry database and seeded the initial set'
+      : 'opened the registry database')
+  }
 
   let closing = false
   const close = async (signal: string) => {
     if (closing) return
     closing = true
     app.log.info({ signal }, 'shutting down')
+    const cut = setTimeout(() => {
+      app.log.warn({ graceSeconds: config.SHUTDOWN_GRACE }, 'requests still open after the grace period; closing their connections')
+      app.server.closeAllConnections()
+    }, config.SHUTDOWN_GRACE * 1000)
+    await follower?.stop()
     await app.close()
+    clearTimeout(cut)
     db.close()
   }
   process.once('SIGINT', () => void close('SIGINT'))
@@ -27,5 +60,6 @@ export async function startServer(config: Config) {
     db.close()
     throw error
   }
+  follower?.start()
   return app
 }

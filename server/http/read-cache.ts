@@ -8,6 +8,12 @@ declare module 'fastify' {
      * the program. Reads without it (health, registrations) are neither cached nor validated.
      */
     lastModified?: 'registry' | 'static'
+    /** A read that long-polls when asked with `wait`: such answers are live, never kept nor validated. */
+    longPoll?: boolean
+  }
+  interface FastifyInstance {
+    /** The Cache-Control every anonymous read answers with (CACHE_MAX_AGE, CACHE_STALE_WHILE_REVALIDATE). */
+    readCacheControl: string
   }
   interface FastifyRequest {
     readAt?: { version: number, lastModified: Date, key: string }
@@ -31,6 +37,9 @@ const KEPT_HEADERS = ['content-type', 'vary', 'content-disposition', 'etag', 'la
 const MAX_BYTES = 16 << 20
 const MAX_BODY = 1 << 20
 
+/** Caches keep a read but ask again before each use, with the validators: nothing stale is served. */
+export const DEFAULT_CACHE_CONTROL = 'public, no-cache'
+
 const entityTag = (payload: string | Buffer) => `"${createHash('sha1').update(payload).digest('base64url')}"`
 
 // RFC 9110 §13.1.2: If-None-Match uses the weak comparison, so W/"x" matches "x".
@@ -50,7 +59,7 @@ export function isFresh(request: FastifyRequest, etag: string, lastModified: Dat
 export function setValidators(reply: FastifyReply, etag: string, lastModified: Date) {
   reply.header('etag', etag)
   reply.header('last-modified', lastModified.toUTCString())
-  reply.header('cache-control', 'public, no-cache')
+  reply.header('cache-control', reply.server.readCacheControl)
 }
 
 /**
@@ -60,7 +69,8 @@ export function setValidators(reply: FastifyReply, etag: string, lastModified: D
  * touching the handler, the database (but for the version) or the serializer; any change to the
  * registry, by this process or another, moves the version and so retires every kept body.
  */
-export function installReadCache(app: FastifyInstance, registryVersion: () => RegistryVersion) {
+export function installReadCache(app: FastifyInstance, registryVersion: () => RegistryVersion, cacheControl = DEFAULT_CACHE_CONTROL) {
+  app.decorate('readCacheControl', cacheControl)
   const startedAt = new Date()
   const kept = new Map<string, CachedRead>()
   let keptBytes = 0
@@ -74,6 +84,10 @@ export function installReadCache(app: FastifyInstance, registryVersion: () => Re
   app.addHook('onRequest', (request, reply, done) => {
     const kind = request.routeOptions.config.lastModified
     if (!kind || (request.method !== 'GET' && request.method !== 'HEAD')) return done()
+    if (request.routeOptions.config.longPoll && (request.query as { wait?: unknown }).wait !== undefined) {
+      reply.header('cache-control', 'no-store')
+      return done()
+    }
     const { seq, at } = kind === 'registry' ? registryVersion() : { seq: -1, at: startedAt.toISOString() }
     const key = `${request.url}\n${request.headers.accept ?? ''}`
     const hit = kept.get(key)

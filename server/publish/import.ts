@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util'
-import { RegistryExportSchema } from '../../schema/export.ts'
+import { RegistryExportSchema, type HistoryItem } from '../../schema/export.ts'
 import type { Capability } from '../../schema/capability.ts'
 import type { ResponseCode } from '../../schema/response-code.ts'
 import type { Store } from '../store/index.ts'
@@ -24,11 +24,7 @@ export function importRegistry(store: Store, input: unknown): { capabilities: nu
     }
     store.registry.create(document.registry)
     store.rfcs.load(document.rfcs)
-    for (const change of document.history) {
-      const how = { seq: change.seq, at: change.at, action: change.action, registrationId: change.registrationId, status: change.status }
-      if (change.registry === 'capabilities') store.capabilities.publish(change.entry as Capability, how)
-      else store.responseCodes.publish(change.entry as ResponseCode, how)
-    }
+    for (const change of document.history) replayChange(store, change)
     const rebuilt = { capabilities: [...store.capabilities.all()], responseCodes: [...store.responseCodes.all()], registry: store.registry.metadata() }
     const expected = { capabilities: document.capabilities, responseCodes: document.responseCodes, registry: document.registry }
     if (!isDeepStrictEqual(JSON.parse(JSON.stringify(rebuilt)), JSON.parse(JSON.stringify(expected)))) {
@@ -36,4 +32,14 @@ export function importRegistry(store: Store, input: unknown): { capabilities: nu
     }
     return { capabilities: rebuilt.capabilities.length, responseCodes: rebuilt.responseCodes.length, changes: document.history.length }
   }).immediate()
+}
+
+/**
+ * Writes one change of another registry's history with its own sequence number and date: how an
+ * import rebuilds an export and how a follower applies its primary's feed.
+ */
+export function replayChange(store: Store, change: HistoryItem): void {
+  const how = { seq: change.seq, at: change.at, action: change.action, registrationId: change.registrationId, status: change.status }
+  if (change.registry === 'capabilities') store.capabilities.publish(change.entry as Capability, how)
+  else store.responseCodes.publish(change.entry as ResponseCode, how)
 }

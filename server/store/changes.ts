@@ -37,6 +37,9 @@ export function createChangeStore(db: Database) {
   const selectWithEntries = db.prepare<[], Row & { status: 'active' | 'deprecated', entry: string }>(
     `SELECT c.seq, c.at, c.registry, c.key, c.action, c.registration_id, r.status, r.entry
      FROM changes c JOIN revisions r ON r.change_seq = c.seq ORDER BY c.seq`)
+  const selectWithEntriesSince = db.prepare<[number, number], Row & { status: 'active' | 'deprecated', entry: string }>(
+    `SELECT c.seq, c.at, c.registry, c.key, c.action, c.registration_id, r.status, r.entry
+     FROM changes c JOIN revisions r ON r.change_seq = c.seq WHERE c.seq > ? ORDER BY c.seq LIMIT ?`)
 
   return {
     since(seq: number, limit: number): ChangeRow[] {
@@ -45,6 +48,10 @@ export function createChangeStore(db: Database) {
     /** The latest changes, newest first. */
     recent(limit: number): ChangeRow[] {
       return selectRecent.all(limit).map(toChange)
+    },
+    /** The changes after a sequence number, each with the entry as it became: what a follower applies. */
+    sinceWithEntries(seq: number, limit: number): Array<ChangeRow & { status: 'active' | 'deprecated', entry: unknown }> {
+      return selectWithEntriesSince.all(seq, limit).map((row) => ({ ...toChange(row), status: row.status, entry: JSON.parse(row.entry) }))
     },
     /** The latest change's sequence number and time: the registry's version and Last-Modified. */
     latest(): { seq: number, at: string | undefined } {

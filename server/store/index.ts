@@ -8,19 +8,22 @@ import { createRegistrationStore } from './registrations.ts'
 import { createRegistryStore } from './registry.ts'
 import { createRfcStore } from './rfcs.ts'
 import { generationOf } from './generation.ts'
+import { LATEST_VERSION } from './migrations.ts'
 import { createTokenStore } from './tokens.ts'
 
 /** Everything the routes read and write, over one database connection. */
 export function createStore(db: Database) {
   const selectOne = db.prepare('SELECT 1 AS ok')
+  const userVersion = db.prepare<[], number>('PRAGMA user_version').pluck()
   const generation = generationOf(db)
   const capabilities = createEntryStore<Capability, CapabilityRecord>(db, capabilityKind, generation.changed)
   const responseCodes = createEntryStore<ResponseCode, ResponseCodeRecord>(db, responseCodeKind, generation.changed)
   const rfcs = createRfcStore(db, generation.changed)
   const changes = createChangeStore(db)
+  const registry = createRegistryStore(db)
   return {
     db,
-    registry: createRegistryStore(db),
+    registry,
     changes,
     /** The latest change, remembered until the database changes: the version every read is kept for. */
     version: () => generation.remembered('version', () => changes.latest()),
@@ -38,6 +41,10 @@ export function createStore(db: Database) {
     /** Whether the database answers; for /healthz. */
     ping(): boolean {
       return selectOne.get() !== undefined
+    },
+    /** Whether the schema is the one this program writes and the registry has been created; for /readyz. */
+    ready(): boolean {
+      return userVersion.get() === LATEST_VERSION && generation.remembered('created', () => registry.metadata() !== undefined)
     },
   }
 }

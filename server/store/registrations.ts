@@ -58,9 +58,15 @@ export function createRegistrationStore(db: Database) {
   const decideOne = db.prepare<{ id: number, status: string, by: string, at: string, reason: string | null, changeSeq: number | null }>(
     `UPDATE registrations SET status = @status, decided_by = @by, decided_at = @at, reason = @reason, change_seq = @changeSeq
      WHERE id = @id AND status = 'pending'`)
+  const countPending = db.prepare<[], number>(`SELECT count(*) FROM registrations WHERE status = 'pending'`).pluck()
   const listStatements = new Map<string, ReturnType<typeof db.prepare>>()
 
   return {
+    /** How many registrations wait for a decision. */
+    pendingCount(): number {
+      return countPending.get()!
+    },
+
     submit(request: RegistrationRequest, warnings: Violation[], submitter: string, at: string): Registration {
       const key = request.kind === 'capability' ? request.entry.tag : request.entry.code
       const { lastInsertRowid } = insert.run(

@@ -6,6 +6,7 @@ import { ProblemSchema } from '../../../schema/problem.ts'
 import { RegistrySchema } from '../../../schema/registry.ts'
 import { ResponseCodeRecordSchema } from '../../../schema/response-code.ts'
 import { HttpProblem } from '../../http/problems.ts'
+import type { ChangeWaiter } from '../../replication/change-waiter.ts'
 import type { Store } from '../../store/index.ts'
 import { entryRoutes } from './entries.ts'
 import type { PublicationFiles } from '../../publish/files.ts'
@@ -15,7 +16,7 @@ import { checkRoutes } from './check.ts'
 import { registrationRoutes } from './registrations.ts'
 
 /** The read API under /v1. */
-export function v1Routes(store: Store, files: PublicationFiles): FastifyPluginAsyncZod {
+export function v1Routes(store: Store, files: PublicationFiles, waiter: ChangeWaiter): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/v1/registry', {
       config: { lastModified: 'registry', produces: ['application/json'] },
@@ -67,7 +68,7 @@ export function v1Routes(store: Store, files: PublicationFiles): FastifyPluginAs
     }))
 
     await app.register(registrationRoutes(store))
-    await app.register(publicationRoutes(store, files))
+    await app.register(publicationRoutes(store, files, waiter))
     await app.register(checkRoutes(store))
   }
 }

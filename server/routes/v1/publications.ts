@@ -6,6 +6,7 @@ import { ProblemSchema } from '../../../schema/problem.ts'
 import { isFresh, setValidators } from '../../http/read-cache.ts'
 import type { PublicationFiles } from '../../publish/files.ts'
 import { capabilitiesCsv, registryJson, registryText, registryXml, responseCodesCsv, type Chunks } from '../../publish/render.ts'
+import type { ChangeWaiter } from '../../replication/change-waiter.ts'
 import type { Store } from '../../store/index.ts'
 
 export const CSV_TYPE = 'text/csv; charset=utf-8; header=present'
@@ -21,7 +22,7 @@ interface Download {
 }
 
 /** The registry in IANA's forms and as one JSON file, plus the change feed mirrors follow. */
-export function publicationRoutes(store: Store, files: PublicationFiles): FastifyPluginAsyncZod {
+export function publicationRoutes(store: Store, files: PublicationFiles, waiter: ChangeWaiter): FastifyPluginAsyncZod {
   const downloads: Download[] = [
     { url: '/v1/capabilities.csv', summary: 'The capabilities as IANA\'s CSV', operationId: 'getCapabilitiesCsv',
       type: CSV_TYPE, filename: 'pop3-capabilities.csv', schema: z.string(), render: (s) => capabilitiesCsv(s.capabilities.all()) },
@@ -62,18 +63,23 @@ export function publicationRoutes(store: Store, files: PublicationFiles): Fastif
     }
 
     app.get('/v1/changes', {
-      config: { lastModified: 'registry', produces: ['application/json'] },
+      config: { lastModified: 'registry', produces: ['application/json'], longPoll: true },
       schema: {
         summary: 'The change feed: every change after a sequence number, oldest first',
-        description: 'A mirror starts from since=0 and passes the last seq it saw; an empty items list means it is up to date.',
+        description: 'A mirror starts from since=0 and passes the last seq it saw; an empty items list means it is up to date. '
+          + 'With wait=S it long-polls: when nothing follows since, the answer comes as soon as a change does, or empty after S seconds.',
         operationId: 'listChanges',
         tags: ['registry'],
         querystring: ChangeFeedQuerySchema,
         response: { 200: ChangeFeedSchema, 400: ProblemSchema, 406: ProblemSchema },
       },
-    }, async (request) => ({
-      items: store.changes.since(request.query.since, request.query.limit),
-      latest: store.changes.latest().seq,
-    }))
+    }, async (request, reply) => {
+      const { since, limit, wait, include } = request.query
+      if (wait !== undefined) await waiter.wait(since, wait * 1000, reply.raw)
+      return {
+        items: include === 'entry' ? store.changes.sinceWithEntries(since, limit) : store.changes.since(since, limit),
+        latest: store.changes.latest().seq,
+      }
+    })
   }
 }
