@@ -58,6 +58,7 @@ export function createFollower({ primary, store, maxLagSeconds, log, retryMs = 1
   let currentAt: number | undefined
   let pollOpenSince: number | undefined
   let trouble: string | undefined = 'has not reached its primary yet'
+  let failing = false
   let running: Promise<void> | undefined
 
   async function getJson(path: string, timeoutMs: number): Promise<unknown> {
@@ -78,9 +79,12 @@ export function createFollower({ primary, store, maxLagSeconds, log, retryMs = 1
   /** Asks for the changes after the last one held, applies them in one transaction, and returns. */
   async function pull() {
     const since = store.changes.latest().seq
-    pollOpenSince = currentAt !== undefined && since >= primaryLatest ? Date.now() : undefined
+    // Until the first answer says how far the primary is, ask without waiting.
+    const wait = currentAt === undefined ? 0 : waitSeconds
+    // Only a poll that follows an answer without a failure between can vouch for the present.
+    pollOpenSince = currentAt !== undefined && !failing && since >= primaryLatest ? Date.now() : undefined
     const feed = FollowedFeedSchema.parse(await getJson(
-      `/v1/changes?since=${since}&limit=${BATCH}&include=entry&wait=${waitSeconds}`, (waitSeconds + 10) * 1000))
+      `/v1/changes?since=${since}&limit=${BATCH}&include=entry&wait=${wait}`, (wait + 10) * 1000))
     store.db.transaction(() => {
       for (const change of feed.items) if (change.seq > store.changes.latest().seq) replayChange(store, change)
     }).immediate()
@@ -95,7 +99,6 @@ export function createFollower({ primary, store, maxLagSeconds, log, retryMs = 1
   }
 
   async function run() {
-    let failing = false
     while (!stopping.signal.aborted) {
       try {
         if (!store.ready()) await bootstrap()
@@ -105,8 +108,7 @@ export function createFollower({ primary, store, maxLagSeconds, log, retryMs = 1
         trouble = undefined
       } catch (error) {
         if (stopping.signal.aborted) break
-        // A poll that was open and current stayed current until it broke.
-        if (pollOpenSince !== undefined) currentAt = Date.now()
+        // Current as of the last answer, no later: the primary may have changed since.
         pollOpenSince = undefined
         trouble = `cannot follow ${base}: ${(error as Error).message}`
         if (!failing) log.warn({ primary: base, err: error }, 'cannot follow the primary; serving what this replica holds')
