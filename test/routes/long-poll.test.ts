@@ -56,7 +56,7 @@ describe('GET /v1/changes?wait=S (long poll)', () => {
     await registry.app.close()
     expect((await polled).json()).toEqual({ items: [], latest })
     expect(Date.now() - started).toBeLessThan(2000)
-    registry = { ...registry, close: async () => registry.db.close() }
+    registry = { ...registry, close: async () => { registry.db.close() } }
   })
 
   it.each(['wait=61', 'wait=-1', 'wait=soon', 'include=everything'])('refuses %s with a problem naming it', async (query) => {
