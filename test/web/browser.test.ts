@@ -228,6 +228,28 @@ describe.skipIf(program.skip)('in Chromium', { timeout: 120_000 }, () => {
     expect(await narrow.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
     await screenshot(narrow, 'home-390')
   })
+
+  it('7. /docs renders every operation and schema with no resolver error, and tries requests on this server', async () => {
+    const page = await newPage()
+    await page.goto('/docs/')
+    await page.locator('.opblock').first().waitFor()
+    expect(await page.locator('.opblock').count()).toBeGreaterThanOrEqual(17)
+    const operation = page.locator('#operations-capabilities-getCapability')
+    await operation.locator('.opblock-summary').click()
+    await operation.getByRole('button', { name: 'Try it out' }).click()
+    await operation.locator('input[placeholder="tag"]').fill('top')
+    await operation.getByRole('button', { name: 'Execute' }).click()
+    await operation.locator('.live-responses-table').waitFor()
+    expect(await operation.locator('.request-url pre').textContent()).toBe(`${base}/v1/capabilities/top`)
+    expect(await operation.locator('.live-responses-table tbody .response-col_status').first().textContent()).toContain('200')
+    // Every schema opens to its properties, not a bare "string".
+    const capability = page.locator('section.models article[data-json-schema-level="0"]')
+      .filter({ has: page.locator('.json-schema-2020-12__title', { hasText: /^Capability$/ }) })
+    await capability.getByRole('button', { name: 'Expand all' }).click()
+    expect(await capability.textContent()).toContain('affectedCommands')
+    expect(await capability.locator('.json-schema-2020-12-head .json-schema-2020-12__attribute--primary').first().textContent()).toBe('object')
+    expect(await page.getByText(/Resolver error|Could not resolve reference/).count()).toBe(0)
+  })
 })
 
 /** axe on a page whose CSP forbids the injected script: the same URL again in a context that bypasses it. */
