@@ -70,9 +70,10 @@ export function webRoutes(store: Store, sessionSecret: string): FastifyPluginAsy
   return async (app) => {
     await installSessions(app, sessionSecret)
     // Every page, kept or fresh, carries the security headers (the read cache replays only its own).
-    app.addHook('onSend', async (_request, reply, payload) => {
+    // A callback hook: it runs on every page served from the cache, and spares that a promise.
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.headers(PAGE_HEADERS)
-      return payload
+      done(null, payload)
     })
 
     /** The signed-in person, or a redirect to /signin that comes back here. */

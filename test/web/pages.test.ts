@@ -121,6 +121,22 @@ describe('entry pages', () => {
   })
 })
 
+describe('error pages', () => {
+  it('tell a browser what went wrong without internals, and keep problem+json for API clients', async () => {
+    const wrongMethod = await registry.app.inject({ method: 'DELETE', url: '/', headers: { accept: HTML_ACCEPT } })
+    expect(wrongMethod.statusCode).toBe(405)
+    expect(wrongMethod.headers['content-type']).toMatch(/^text\/html/)
+    expect(wrongMethod.headers['content-security-policy']).toMatch(/default-src 'none'/)
+    registry.db.close()
+    const failed = await page('/capabilities/TOP')
+    expect(failed.statusCode).toBe(500)
+    expect(failed.headers['content-type']).toMatch(/^text\/html/)
+    expect(textOf(failed.body)).toMatch(/quote request id \S+ when reporting it/)
+    expect(failed.body).not.toMatch(/database|sqlite|at \//i)
+    expectProblem(await registry.app.inject('/capabilities/TOP'), 500)
+  })
+})
+
 describe('escaping', () => {
   it('renders an entry holding markup as text that runs nothing', async () => {
     const hostile = '<script>alert(1)</script>'
