@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { CapaTagSchema, KeywordSchema, ReferenceSchema, StateSchema } from './grammar.ts'
+import { CapaArgumentSchema, CapaTagSchema, KeywordSchema, ReferenceSchema, StateSchema } from './grammar.ts'
 import { PublicationSchema } from './entry.ts'
 
 const CommandListSchema = z.array(KeywordSchema)
@@ -7,7 +7,7 @@ const CommandListSchema = z.array(KeywordSchema)
 /** A capability as registered: the fields RFC 2449 §7 asks of every new CAPA tag. */
 export const CapabilitySchema = z.strictObject({
   tag: CapaTagSchema.describe('The CAPA tag in its registered spelling; tags are case-insensitive (RFC 2449 §5).'),
-  arguments: z.array(z.string().min(1)).describe('Arguments the tag may carry on its CAPA line; [] = none.'),
+  arguments: z.array(CapaArgumentSchema).describe('Arguments the tag may carry on its CAPA line; [] = none.'),
   addedCommands: CommandListSchema.describe('Commands the capability adds; [] = none.'),
   affectedCommands: z.union([z.literal('all'), CommandListSchema])
     .describe('Standard commands whose behaviour it changes: "all", or a list ([] = none).'),

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { CapabilitySchema } from './capability.ts'
-import { IsoDateSchema } from './grammar.ts'
-import { ViolationSchema } from './problem.ts'
+import { FORBIDDEN_IN_TEXT, IsoDateSchema, VISIBLE } from './grammar.ts'
+import { MAX_LISTED, ViolationSchema } from './problem.ts'
 import { ResponseCodeSchema } from './response-code.ts'
 
 export const ActionSchema = z.enum(['register', 'update'])
@@ -17,8 +17,10 @@ export const RegistrationStatusSchema = z.enum(['pending', 'approved', 'rejected
 
 export const ValidationResultSchema = z.object({
   valid: z.boolean(),
-  violations: z.array(ViolationSchema).describe('Every rule the registration breaks; it cannot be submitted while any remain.'),
+  violations: z.array(ViolationSchema).describe(`Every rule the registration breaks (the first ${MAX_LISTED}); it cannot be submitted while any remain.`),
+  violationsNotListed: z.number().int().optional().describe(`How many violations there are past the first ${MAX_LISTED}, which are not listed.`),
   warnings: z.array(ViolationSchema).describe('Findings that do not block, such as an RFC whose status the registry cannot confirm.'),
+  warningsNotListed: z.number().int().optional().describe(`How many warnings there are past the first ${MAX_LISTED}.`),
 }).meta({ id: 'ValidationResult' })
 
 export const RegistrationSchema = z.object({
@@ -43,7 +45,9 @@ export const RegistrationListQuerySchema = z.strictObject({
 })
 
 export const RejectBodySchema = z.strictObject({
-  reason: z.string().trim().min(1, { error: 'say why the registration is rejected' }).max(4000),
+  reason: z.string().trim().min(1, { error: 'say why the registration is rejected' }).max(4000)
+    .regex(VISIBLE, { error: 'say why the registration is rejected, in visible text' })
+    .refine((reason) => !FORBIDDEN_IN_TEXT.test(reason), { error: 'the reason must not hold control characters' }),
 })
 
 export const RegistrationIdParamsSchema = z.object({ id: z.string() })

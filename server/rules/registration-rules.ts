@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { CAPA_TAG, MAX_CAPA_LINE, RESP_CODE, RFC_REFERENCE, STATES } from '../../schema/grammar.ts'
+import { CAPA_TAG, FORBIDDEN_IN_TEXT, MAX_CAPA_LINE, RESP_CODE, RFC_REFERENCE, STATES, VISIBLE } from '../../schema/grammar.ts'
 import type { Violation } from '../../schema/problem.ts'
 import { RegistrationRequestSchema, type RegistrationRequest, type ValidationResult } from '../../schema/registration.ts'
 import { STANDARDS_TRACK_OR_EXPERIMENTAL, type Rfc } from '../../schema/rfc.ts'
@@ -16,11 +16,12 @@ export interface RegistryView {
  * Each violation and warning names one of them.
  */
 export const RULES = {
-  'required': 'A required field is missing or empty.',
+  'required': 'A required field is missing or empty, or a text shows no visible character.',
   'type': 'A value has the wrong JSON type.',
   'unknown-field': 'The body has a field the registry does not know.',
   'one-of': 'A value is not one of those allowed.',
-  'syntax': 'A key or keyword breaks RFC 2449\'s grammar.',
+  'syntax': 'A key, keyword or argument breaks RFC 2449\'s grammar.',
+  'control-character': 'A text holds a control character (or another that XML cannot carry).',
   'x-prefix': 'A capability tag begins with "X" or "x" (RFC 2449 §7).',
   'line-length': 'The tag and its arguments do not fit a 512-octet CAPA line (RFC 2449 §4).',
   'duplicate': 'A register names a key that is registered already, in any case.',
@@ -90,6 +91,32 @@ function structuralViolations(body: unknown, issues: z.core.$ZodIssue[]): Violat
       default:
         return [finding(at, 'type', issue.message)]
     }
+  })
+}
+
+// The free-text fields, and which of them may run over several lines.
+const TEXT_FIELDS = ['discussion', 'definition', 'lengthLimits', 'notes', 'references'] as const
+const MULTI_LINE = new Set<string>(['discussion', 'definition', 'notes'])
+const LINE_BREAKS = /[\t\n\r]/
+
+const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+
+/** Free text that holds a control character, or (where it is required to say something) no visible one. */
+function textViolations(entry: Record<string, unknown>): Violation[] {
+  return TEXT_FIELDS.flatMap((field) => {
+    const value = entry[field]
+    const texts: [string, unknown][] = Array.isArray(value)
+      ? value.map((item, index) => [`/entry/${field}/${index}`, item])
+      : [[`/entry/${field}`, value]]
+    return texts.flatMap(([path, text]): Violation[] => {
+      if (typeof text !== 'string' || text === '') return []
+      const bad = FORBIDDEN_IN_TEXT.exec(text) ?? (MULTI_LINE.has(field) ? null : LINE_BREAKS.exec(text))
+      if (bad) {
+        return [finding(path, 'control-character', `${field} holds the control character ${codePoint(bad[0])} at position ${bad.index + 1}; remove it`)]
+      }
+      if (!VISIBLE.test(text)) return [finding(path, 'required', `${field} has no visible character; write what it should say`)]
+      return []
+    })
   })
 }
 
@@ -238,6 +265,7 @@ export function checkRegistration(body: unknown, registry: RegistryView): Valida
   const entry = asRecord(request?.entry)
   let warnings: Violation[] = []
   if (request && entry) {
+    violations.push(...textViolations(entry))
     if (request.kind === 'capability') violations.push(...capabilityViolations(entry, request.action, registry))
     if (request.kind === 'response-code') violations.push(...responseCodeViolations(entry, request.action, registry))
     warnings = referenceWarnings(entry, request.kind === 'capability', registry)

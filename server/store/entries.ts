@@ -136,7 +136,9 @@ export interface HistoryRow {
   entry: Capability | ResponseCode
 }
 
-const dayAfter = (day: string) => new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString()
+// Past every time of the day, and before the next day, in the stored ISO strings' order. (Adding a
+// day by Date would write 9999-12-31's next day as "+010000-01-01", which sorts before them all.)
+const dayAfter = (day: string) => `${day}T24`
 const NONE_YET = Number.MAX_SAFE_INTEGER
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
@@ -151,9 +153,10 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       FROM revisions r JOIN changes c ON c.seq = r.change_seq
       WHERE r.registry = @registry AND r.key = @key ORDER BY r.id`)
   const selectAll = db.prepare<{ registry: string }, Row>(`${SELECT_PUBLISHED} WHERE e.registry = @registry ORDER BY e.registered_seq`)
-  const selectKeys = db.prepare<{ registry: string }, string>('SELECT key FROM entries WHERE registry = @registry ORDER BY registered_seq').pluck()
   const selectExists = db.prepare<{ registry: string, key: string }, { found: number }>(
     'SELECT 1 AS found FROM entries WHERE registry = @registry AND key = @key')
+  const selectAmong = db.prepare<{ registry: string, keys: string }, string>(
+    'SELECT key FROM entries WHERE registry = @registry AND key IN (SELECT value FROM json_each(@keys))').pluck()
   const countAll = db.prepare<{ registry: string }, { n: number }>(
     'SELECT count(*) AS n FROM entries WHERE registry = @registry')
 
@@ -226,9 +229,9 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       return selectExists.get({ registry: kind.registry, key }) !== undefined
     },
 
-    /** Every registered key in registration order, read one at a time. */
-    *tags(): Generator<string> {
-      for (const key of selectKeys.iterate({ registry: kind.registry })) yield key as string
+    /** The registered keys among the given ones (any case), spelled as registered. */
+    registeredAmong(keys: string[]): string[] {
+      return keys.length === 0 ? [] : selectAmong.all({ registry: kind.registry, keys: JSON.stringify(keys) })
     },
 
     /** Every published entry in registration order, read one at a time. */

@@ -1,4 +1,4 @@
-import type { Violation } from '../../schema/problem.ts'
+import { listed, summary, type Violation } from '../../schema/problem.ts'
 import type { Registration, ValidationResult } from '../../schema/registration.ts'
 import { checkRegistration } from '../rules/registration-rules.ts'
 import type { Store } from '../store/index.ts'
@@ -13,14 +13,25 @@ export type Refusal =
 export type Outcome = { registration: Registration } | Refusal
 
 const describe = (violations: Violation[]) =>
-  `${violations.length} rule${violations.length === 1 ? '' : 's'} broken: ${violations.map((v) => `${v.path} (${v.rule})`).join(', ')}`
+  `${violations.length} rule${violations.length === 1 ? '' : 's'} broken: ${summary(violations.map((v) => `${v.path} (${v.rule})`))}`
 
 /** The registration workflow: submit, then approve, reject or withdraw; each step one transaction. */
 export function createRegistrationWorkflow(store: Store, now: () => Date = () => new Date()) {
   const { db, registrations } = store
 
-  function pending(id: number): Refusal | Registration {
+  /**
+   * The pending registration a reviewer may decide: not one they submitted themselves, for the
+   * registry is a two-person process, like IANA's expert review.
+   */
+  function decidable(id: number, reviewer: string): Refusal | Registration {
     const registration = registrations.get(id)
+    if (registration && registration.submitter === reviewer) {
+      return { refused: 'forbidden', detail: `${reviewer} submitted registration ${id} and so cannot decide it: another reviewer must approve or reject it (two-person rule).` }
+    }
+    return pending(id, registration)
+  }
+
+  function pending(id: number, registration = registrations.get(id)): Refusal | Registration {
     if (!registration) return { refused: 'not-found', detail: `There is no registration ${id}.` }
     if (registration.status !== 'pending') {
       return { refused: 'conflict', detail: `Registration ${id} is ${registration.status} already; a decided registration cannot be decided again.` }
@@ -31,7 +42,7 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
   return {
     validate(body: unknown): ValidationResult {
       const { valid, violations, warnings } = checkRegistration(body, store.view)
-      return { valid, violations, warnings }
+      return { valid, warnings: [], ...listed(violations, warnings) }
     },
 
     submit(body: unknown, submitter: string): Outcome {
@@ -48,7 +59,7 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
      */
     approve(id: number, reviewer: string): Outcome {
       return db.transaction((): Outcome => {
-        const registration = pending(id)
+        const registration = decidable(id, reviewer)
         if ('refused' in registration) return registration
         const { request, violations } = checkRegistration(
           { kind: registration.kind, action: registration.action, entry: registration.entry }, store.view)
@@ -67,7 +78,7 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
 
     reject(id: number, reviewer: string, reason: string): Outcome {
       return db.transaction((): Outcome => {
-        const registration = pending(id)
+        const registration = decidable(id, reviewer)
         if ('refused' in registration) return registration
         registrations.decide(id, { status: 'rejected', by: reviewer, at: now().toISOString(), reason })
         return { registration: registrations.get(id)! }
@@ -76,11 +87,11 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
 
     withdraw(id: number, submitter: string): Outcome {
       return db.transaction((): Outcome => {
-        const registration = pending(id)
+        // Someone else's registration does not exist for them, whatever its state (as GET answers).
+        const own = registrations.get(id)
+        if (!own || own.submitter !== submitter) return { refused: 'not-found', detail: `There is no registration ${id} of yours.` }
+        const registration = pending(id, own)
         if ('refused' in registration) return registration
-        if (registration.submitter !== submitter) {
-          return { refused: 'forbidden', detail: `Only its submitter, ${registration.submitter}, may withdraw registration ${id}.` }
-        }
         registrations.decide(id, { status: 'withdrawn', by: submitter, at: now().toISOString() })
         return { registration: registrations.get(id)! }
       }).immediate()

@@ -149,11 +149,39 @@ describe('the review workflow', () => {
     expect((await get('/v1/capabilities/NEWCAP')).statusCode).toBe(404)
   })
 
-  it('lets only its submitter withdraw a registration', async () => {
+  it('lets only its submitter withdraw a registration; to anyone else it does not exist, whatever its state', async () => {
     const { id } = (await submitCapability(alice)).json()
-    expectProblem(await post(`/v1/registrations/${id}/withdraw`, bob), 403)
+    const hidden = expectProblem(await post(`/v1/registrations/${id}/withdraw`, bob), 404)
+    expect(hidden.detail).not.toContain('alice')
     expect((await post(`/v1/registrations/${id}/withdraw`, alice)).json()).toMatchObject({ status: 'withdrawn' })
     expectProblem(await post(`/v1/registrations/${id}/approve`, reviewer), 409)
+    // Decided: still 404 to bob, not the 409 that would tell him it exists.
+    expectProblem(await post(`/v1/registrations/${id}/withdraw`, bob), 404)
+    const approved = (await submitCapability(alice, 'OTHERCAP')).json()
+    await post(`/v1/registrations/${approved.id}/approve`, reviewer)
+    expectProblem(await post(`/v1/registrations/${approved.id}/withdraw`, bob), 404)
+    expectProblem(await get(`/v1/registrations/${approved.id}`, bob), 404)
+  })
+
+  it('lets nobody decide a registration they submitted (two-person rule), reviewer or admin', async () => {
+    const admin = bearer(registry.store, 'admin', 'ada')
+    const own = (await submitCapability(reviewer, 'RITACAP')).json()
+    const byAdmin = (await submitCapability(admin, 'ADACAP')).json()
+    const refused = expectProblem(await post(`/v1/registrations/${own.id}/approve`, reviewer), 403)
+    expect(refused.detail).toMatch(/two-person rule/)
+    expectProblem(await post(`/v1/registrations/${own.id}/reject`, reviewer, { reason: 'Mine, wrong.' }), 403)
+    expectProblem(await post(`/v1/registrations/${byAdmin.id}/approve`, admin), 403)
+    expect((await get(`/v1/registrations/${own.id}`, reviewer)).json().status).toBe('pending')
+    expect((await get('/v1/capabilities/RITACAP')).statusCode).toBe(404)
+    // Another person may.
+    expect((await post(`/v1/registrations/${own.id}/approve`, admin)).json()).toMatchObject({ status: 'approved', decidedBy: 'ada' })
+    expect((await post(`/v1/registrations/${byAdmin.id}/reject`, reviewer, { reason: 'Not defined in an RFC.' })).json()).toMatchObject({ status: 'rejected' })
+  })
+
+  it.each([['   '], ['\u0000'], ['\u200b'], ['fine\u0007']])('refuses a reject reason of %j with 422', async (reason) => {
+    const { id } = (await submitCapability(alice)).json()
+    expectProblem(await post(`/v1/registrations/${id}/reject`, reviewer, { reason }), 422)
+    expect((await get(`/v1/registrations/${id}`, reviewer)).json().status).toBe('pending')
   })
 
   it('publishes an approved response code, reachable with its raw "/" and its history', async () => {
@@ -185,6 +213,12 @@ describe('asOf', () => {
     expect((await topOn('2014-12-31')).discussion).not.toBe('Changed in 2015.')
     expect(await topOn('2015-01-01')).toMatchObject({ discussion: 'Changed in 2015.', updatedAt: '2015-01-01' })
     expect((await get('/v1/capabilities?asOf=2014-12-31&q=Changed')).json().total).toBe(0)
+  })
+
+  it('shows the whole registry on the last day there is, 9999-12-31', async () => {
+    const count = async (day: string) => (await get(`/v1/capabilities?asOf=${day}`)).json().total
+    expect(await count('9999-12-31')).toBe(10)
+    expect(await count('9999-12-31')).toBe(await count('9999-12-30'))
   })
 
   it.each(['2001-13-01', '2001-02-30', 'yesterday'])('answers asOf=%s with 400', async (day) => {

@@ -59,6 +59,25 @@ describe('POST /v1/registrations/validate', () => {
     ['reference (capability without an RFC)', capability({ references: ['https://example.org/spec'] }), ['reference /entry/references']],
     ['required (no reference)', responseCode({ references: [] }), ['required /entry/references']],
     ['required (no response type)', responseCode({ responseTypes: [] }), ['required /entry/responseTypes']],
+    ['required (a discussion of spaces)', capability({ discussion: '   ' }), ['required /entry/discussion']],
+    ['required (a discussion of a zero-width space)', capability({ discussion: '\u200b' }), ['required /entry/discussion']],
+    ['required (a definition of a byte-order mark and a newline)', responseCode({ definition: '\ufeff\n' }), ['required /entry/definition']],
+    ['required (an invisible note)', capability({ notes: ['\u00a0\u2060'] }), ['required /entry/notes/0']],
+    ['control-character (NUL discussion)', capability({ discussion: '\u0000' }), ['control-character /entry/discussion']],
+    ['control-character (ESC in a definition)', responseCode({ definition: 'Try \u001b[31mlater' }), ['control-character /entry/definition']],
+    ['control-character (U+FFFE)', capability({ discussion: 'Fine \ufffe text' }), ['control-character /entry/discussion']],
+    ['control-character (a lone surrogate)', capability({ discussion: 'Half \ud800 a pair' }), ['control-character /entry/discussion']],
+    ['control-character (a C1 control)', capability({ lengthLimits: 'none\u0085' }), ['control-character /entry/lengthLimits']],
+    ['control-character (a line break in a length limit)', capability({ lengthLimits: 'none\nFAKE' }), ['control-character /entry/lengthLimits']],
+    ['control-character (a reference)', responseCode({ references: ['https://example.org/\u0001'] }), ['control-character /entry/references/0']],
+    ['syntax (an argument with a line break, forging a row)', capability({ arguments: ['x\nFAKE  none'] }), ['syntax /entry/arguments/0']],
+    ['syntax (an argument with a NUL)', capability({ arguments: ['secs\u0000'] }), ['syntax /entry/arguments/0']],
+    ['syntax (an argument with a tab)', capability({ arguments: ['secs\tUSER'] }), ['syntax /entry/arguments/0']],
+    ['syntax (an argument with two spaces)', capability({ arguments: ['mech  list'] }), ['syntax /entry/arguments/0']],
+    ['syntax (an argument of spaces)', capability({ arguments: [' '] }), ['syntax /entry/arguments/0']],
+    ['syntax (an argument beyond ASCII)', capability({ arguments: ['sécs'] }), ['syntax /entry/arguments/0']],
+    ['syntax (a tag beginning with DEL, escaping the X rule)', capability({ tag: '\u007fX-FOO' }), ['syntax /entry/tag']],
+    ['syntax (a response code with DEL)', responseCode({ code: 'SYS/\u007f' }), ['syntax /entry/code']],
   ]
   it.each(cases)('reports %s', async (_name, body, expected) => {
     const result = await validate(body)
@@ -89,6 +108,20 @@ describe('POST /v1/registrations/validate', () => {
       'unknown-state /entry/announcedStates/0',
       'x-prefix /entry/tag',
     ])
+  })
+
+  it('accepts text over several lines, arguments as RFC 2449 params, and a list of params written with single spaces', async () => {
+    const result = await validate(capability({ discussion: 'First paragraph.\r\n\r\n\tSecond, indented.', arguments: ['mech list', 'secs', 'NEVER'], notes: ['USER: a note'] }))
+    expect(result).toMatchObject({ valid: true })
+  })
+
+  it('lists the first 100 violations and counts the rest, so that the answer stays small', async () => {
+    const body = capability({ validStates: Array.from({ length: 12_000 }, () => 'NO') })
+    const response = await registry.app.inject({ method: 'POST', url: '/v1/registrations/validate', payload: body })
+    const result = response.json() as Result & { violationsNotListed: number }
+    expect(result.violations).toHaveLength(100)
+    expect(result.violationsNotListed).toBe(11_900)
+    expect(response.rawPayload.length).toBeLessThan(JSON.stringify(body).length)
   })
 
   it('accepts an update of a registered key, and "all" for commands', async () => {
