@@ -2,10 +2,11 @@ import type { CapabilityRecord } from '../../schema/capability.ts'
 import { parseCapaResponse, type CapaLine } from './capa-parser.ts'
 import type { Finding } from './findings.ts'
 
-/** What the check needs of a registry: one capability by tag, and every tag for suggestions. */
+/** What the check needs of a registry: one capability by tag, and which of many keys are registered. */
 export interface CapabilityLookup {
   get(tag: string): CapabilityRecord | undefined
-  tags(): Iterable<string>
+  /** The registered tags among the candidates, spelled as registered: one indexed lookup each. */
+  registeredAmong(candidates: string[]): string[]
 }
 
 export type Registration =
@@ -27,39 +28,49 @@ const DIGITS = /^\d+$/
 // RFC 4422 §3.1: a SASL mechanism name is 1 to 20 of A-Z, 0-9, "-" and "_".
 const SASL_MECHANISM = /^[A-Z0-9_-]{1,20}$/
 
-function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+// Suggestions cost lookups, so they are bounded: only the first unregistered tags of a response get
+// them, and only tags short enough to be a slip of a registered one are respelled. Tags are written
+// in letters, digits, "-" and "_": the characters a respelling tries.
+const SUGGESTED_LINES = 5
+const RESPELLED_LENGTH = 20
+const TAG_CHARACTERS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_']
+
+/** Every string one edit away from the tag: a character left out, swapped with the next, changed or added. */
+function oneEditAway(tag: string): string[] {
+  const variants: string[] = []
+  for (let i = 0; i <= tag.length; i++) {
+    const [head, tail] = [tag.slice(0, i), tag.slice(i)]
+    if (tail) variants.push(head + tail.slice(1))
+    if (tail.length > 1) variants.push(head + tail[1] + tail[0] + tail.slice(2))
+    for (const c of TAG_CHARACTERS) {
+      if (tail) variants.push(head + c + tail.slice(1))
+      variants.push(head + c + tail)
     }
-    previous = current
   }
-  return previous[b.length]!
+  return variants
 }
 
-/** Registered tags near an unregistered one: a tag run together with its argument, or a near spelling. */
+/**
+ * Registered tags near an unregistered one, found by looking up the candidates rather than by
+ * comparing the tag with the whole registry: a registered tag run together with its argument
+ * (LOGIN-DELAY900), or one a single edit away (PIPELINNG).
+ */
 function suggestionsFor(tag: string, lookup: CapabilityLookup): string[] {
   const upper = tag.toUpperCase()
-  const runTogether: string[] = []
-  const near: { tag: string, distance: number }[] = []
-  for (const registered of lookup.tags()) {
-    if (upper.length > registered.length && registered.length >= 3 && upper.startsWith(registered)) {
-      runTogether.push(`${registered} ${tag.slice(registered.length)}`)
-    }
-    const distance = editDistance(upper, registered, 2)
-    if (distance <= 2) near.push({ tag: registered, distance })
-  }
-  return [...runTogether, ...near.sort((a, b) => a.distance - b.distance).map((n) => n.tag)].slice(0, 5)
+  const prefixes = Array.from({ length: Math.max(0, Math.min(upper.length, RESPELLED_LENGTH + 1) - 3) }, (_, i) => upper.slice(0, i + 3))
+    .filter((prefix) => prefix.length < upper.length)
+  const runTogether = lookup.registeredAmong(prefixes)
+    .sort((a, b) => b.length - a.length)
+    .map((registered) => `${registered} ${tag.slice(registered.length)}`)
+  const near = upper.length <= RESPELLED_LENGTH ? lookup.registeredAmong([...new Set(oneEditAway(upper))]) : []
+  return [...runTogether, ...near].slice(0, 5)
 }
 
-function registrationOf(tag: string, lookup: CapabilityLookup): Registration {
-  const entry = lookup.get(tag)
+function registrationOf(tag: string, lookup: CapabilityLookup, registered: Set<string>, suggest: boolean): Registration {
+  const entry = registered.has(tag.toUpperCase()) ? lookup.get(tag) : undefined
   if (entry) return { kind: 'registered', entry }
   if (/^x/i.test(tag)) return { kind: 'x-range' }
-  return { kind: 'unregistered', suggestions: suggestionsFor(tag, lookup) }
+  return { kind: 'unregistered', suggestions: suggest ? suggestionsFor(tag, lookup) : [] }
 }
 
 /** Checks the arguments of the registered capabilities whose arguments have a defined form. */
@@ -162,11 +173,18 @@ function acrossStates(before: CheckedLine[], after: CheckedLine[]): Finding[] {
 /** Checks CAPA responses from before and after login against RFC 2449 and the registry. */
 export function checkCapa(input: { before?: string | undefined, after?: string | undefined }, lookup: CapabilityLookup): CapaReport {
   const report: CapaReport = { findings: [] }
+  let suggested = 0
   for (const state of ['before', 'after'] as const) {
     const raw = input[state]
     if (raw === undefined) continue
     const parsed = parseCapaResponse(raw, state)
-    const lines = parsed.capabilities.map((line) => ({ ...line, registration: registrationOf(line.tag, lookup) }))
+    // One lookup tells which tags are registered; only those are read whole.
+    const registered = new Set(lookup.registeredAmong(parsed.capabilities.map((line) => line.tag)).map((tag) => tag.toUpperCase()))
+    const lines = parsed.capabilities.map((line) => {
+      const registration = registrationOf(line.tag, lookup, registered, suggested < SUGGESTED_LINES)
+      if (registration.kind === 'unregistered') suggested++
+      return { ...line, registration }
+    })
     report[state] = { status: parsed.status, lines }
     report.findings.push(...parsed.findings)
     for (const line of lines) report.findings.push(...registrationFindings(line, state), ...argumentFindings(line, state))

@@ -20,6 +20,12 @@ export interface ParsedCapa {
 const PARAM = /^[\x21-\x7E]+$/
 
 /**
+ * The lines of one response that are checked. Servers announce a few dozen capabilities; reading
+ * more would only let one request make the server look up, and answer with, thousands.
+ */
+export const CHECKED_LINES = 100
+
+/**
  * Parses a raw CAPA response (RFC 2449 §5): a status line, one capability per line, and a line
  * holding only ".". CRLF is the line ending; bare LF is read too, and reported.
  */
@@ -43,7 +49,11 @@ export function parseCapaResponse(raw: string, state?: 'before' | 'after'): Pars
 
   const capabilities: CapaLine[] = []
   let terminated = false
-  rest.forEach((text, index) => {
+  const notChecked = Math.max(0, rest.length - CHECKED_LINES)
+  if (notChecked > 0) {
+    at({ severity: 'warning', id: 'capa-too-many-lines', message: `the response has ${rest.length} lines after the status line; the first ${CHECKED_LINES} are checked, the other ${notChecked} are not`, rfc: 'RFC 2449 §5' })
+  }
+  rest.slice(0, CHECKED_LINES).forEach((text, index) => {
     const line = index + 1
     if (terminated) {
       at({ severity: 'error', id: 'capa-after-terminator', message: `a line follows the terminating ".": ${JSON.stringify(text.slice(0, 60))}`, rfc: 'RFC 2449 §5', line })
@@ -69,7 +79,7 @@ export function parseCapaResponse(raw: string, state?: 'before' | 'after'): Pars
     }
     capabilities.push({ line, raw: text, tag, params: params.filter((param) => param !== '') })
   })
-  if (status === '+OK' && !terminated) {
+  if (status === '+OK' && !terminated && notChecked === 0) {
     at({ severity: 'error', id: 'capa-unterminated', message: 'the response does not end with a line holding only "."', rfc: 'RFC 2449 §5' })
   }
 

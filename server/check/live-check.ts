@@ -72,9 +72,8 @@ export interface Checker {
 }
 
 export function localChecker(store: Store): Checker {
-  const lookup = { get: (tag: string) => store.capabilities.get(tag), tags: () => store.capabilities.tags() }
   return {
-    capa: async (input) => checkCapa(input, lookup),
+    capa: async (input) => checkCapa(input, store.capabilities),
     response: async (line, command) => checkResponse(line, command, (code) => store.responseCodes.get(code)),
   }
 }

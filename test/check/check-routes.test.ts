@@ -63,6 +63,28 @@ describe('POST /v1/check/capa', () => {
   })
 })
 
+describe('POST /v1/check/capa, bounded', () => {
+  it('checks the first 100 lines of a response and says how many it left, so one request cannot make it look up thousands', async () => {
+    const tags = Array.from({ length: 7_000 }, (_, i) => `T${i}`)
+    const body = { before: crlf('+OK', ...tags, '.') }
+    const response = await registry.app.inject({ method: 'POST', url: '/v1/check/capa', payload: body })
+    const report = response.json()
+    expect(report.before.lines).toHaveLength(100)
+    expect(report.findings).toContainEqual(expect.objectContaining({ id: 'capa-too-many-lines', message: expect.stringContaining('other 6901') }))
+    expect(report.findings.some((f: { id: string }) => f.id === 'capa-unterminated')).toBe(false)
+    expect(response.rawPayload.length).toBeLessThan(JSON.stringify(body).length)
+  })
+
+  it('suggests for the first five unregistered tags only, and respells only tags of up to 20 characters', async () => {
+    const report = await capa({ before: crlf('+OK', ...Array.from({ length: 8 }, () => 'PIPELINNG'), `PIPELINNG${'Z'.repeat(15)}`, '.') })
+    const suggestions = report.before!.lines.map((line) => line.registration.suggestions)
+    expect(suggestions.slice(0, 5)).toEqual(Array.from({ length: 5 }, () => ['PIPELINING']))
+    expect(suggestions.slice(5)).toEqual([[], [], [], []])
+    const long = await capa({ before: crlf('+OK', `PIPELINNG${'Z'.repeat(15)}`, `LOGIN-DELAY${'9'.repeat(30)}`, '.') })
+    expect(long.before!.lines.map((line) => line.registration.suggestions)).toEqual([[], [`LOGIN-DELAY ${'9'.repeat(30)}`]])
+  })
+})
+
 describe('POST /v1/check/response', () => {
   const check = async (line: string, command?: string) => {
     const response = await registry.app.inject({ method: 'POST', url: '/v1/check/response', payload: { line, ...(command ? { command } : {}) } })

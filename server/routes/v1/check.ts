@@ -9,7 +9,6 @@ const problems = { 400: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema, 4
 
 /** Conformance checks of what a live POP3 server says, against RFC 2449 and the registry. */
 export function checkRoutes(store: Store): FastifyPluginAsyncZod {
-  const lookup = { get: (tag: string) => store.capabilities.get(tag), tags: () => store.capabilities.tags() }
   return async (app) => {
     app.post('/v1/check/capa', {
       schema: {
@@ -20,7 +19,7 @@ export function checkRoutes(store: Store): FastifyPluginAsyncZod {
         body: CapaCheckRequestSchema,
         response: { 200: CapaCheckReportSchema, ...problems },
       },
-    }, async (request) => checkCapa(request.body, lookup))
+    }, async (request) => checkCapa(request.body, store.capabilities))
 
     app.post('/v1/check/response', {
       schema: {
