@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
@@ -23,6 +23,28 @@ const IN_MEMORY = 1 << 20
 // How much is written between two turns of the event loop, so that other requests go on.
 const SLICE = 256 * 1024
 
+// A server's folder is named after its process, so that one killed (kill -9 closes nothing) can be
+// told from one still running: pop3-registry-publications-<pid>-<random>.
+const FOLDER_PREFIX = 'pop3-registry-publications-'
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Removes the folders that servers killed without closing left behind. */
+export function removeStaleFolders(root = tmpdir()) {
+  for (const name of readdirSync(root)) {
+    if (!name.startsWith(FOLDER_PREFIX)) continue
+    const pid = Number(/^(\d+)-/.exec(name.slice(FOLDER_PREFIX.length))?.[1])
+    if (pid > 0 && pid !== process.pid && !isRunning(pid)) rmSync(join(root, name), { recursive: true, force: true })
+  }
+}
+
 /**
  * The downloads (CSV, XML, text, JSON), each rendered once per registry version and kept until
  * the registry changes. A file database is read for them through a read-only connection of their
@@ -30,7 +52,8 @@ const SLICE = 256 * 1024
  * server goes on answering. An in-memory database (tests) is rendered at once on the main connection.
  */
 export function createPublicationFiles(db: Database, store: Store) {
-  const dir = mkdtempSync(join(tmpdir(), 'pop3-registry-publications-'))
+  removeStaleFolders()
+  const dir = mkdtempSync(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`))
   const current = new Map<string, Rendered>()
   const building = new Map<string, Promise<Rendered>>()
   let reader: { db: Database, store: Store } | undefined

@@ -12,9 +12,17 @@ import {
  */
 export type Chunks = Generator<string>
 
+// A cell of registered text that a spreadsheet would read as a formula (OWASP's CSV injection
+// advice) gets a leading "'", which spreadsheets show as text. The Response Types column is not
+// registered text but the registry's own words, +OK and -ERR, and is written as IANA writes it.
+const FORMULA = /^[=+\-@\t\r]/
 // RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled; lines end CRLF.
-const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value)
-const csvLine = (cells: readonly string[]) => `${cells.map(csvField).join(',')}\r\n`
+const csvField = (cell: string, column: number, ownWords: number | undefined) => {
+  const value = column !== ownWords && FORMULA.test(cell) ? `'${cell}` : cell
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
+}
+const csvLine = (cells: readonly string[], ownWords?: number) => `${cells.map((cell, i) => csvField(cell, i, ownWords)).join(',')}\r\n`
+const RESPONSE_TYPES_COLUMN = RESPONSE_CODE_COLUMNS.indexOf('Response Types')
 
 export function* capabilitiesCsv(entries: Iterable<Capability>): Chunks {
   yield csvLine(CAPABILITY_COLUMNS)
@@ -25,10 +33,15 @@ export function* capabilitiesCsv(entries: Iterable<Capability>): Chunks {
 export function* responseCodesCsv(entries: Iterable<ResponseCode>): Chunks {
   yield csvLine(RESPONSE_CODE_COLUMNS)
   const notes = createFootnoteCounter()
-  for (const entry of entries) yield csvLine(responseCodeCells(entry, notes.add(entry.code, entry.notes)))
+  for (const entry of entries) yield csvLine(responseCodeCells(entry, notes.add(entry.code, entry.notes)), RESPONSE_TYPES_COLUMN)
 }
 
-const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' })[c]};`)
+// Characters XML 1.0 cannot carry at all (§2.2 Char), even escaped. The rules refuse them, but a
+// database may hold older or imported text: each becomes U+FFFD, so the file stays well-formed.
+const NOT_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+const escapeXml = (text: string) => text
+  .replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' })[c]};`)
+  .replace(NOT_XML_CHAR, '\uFFFD')
 const element = (name: string, text: string) => `<${name}>${escapeXml(text)}</${name}>`
 const xref = (reference: string) => (/^RFC\d+$/.test(reference)
   ? `<xref type="rfc" data="${reference.toLowerCase()}"/>`

@@ -106,6 +106,44 @@ describe('GET /v1/registry.xml', () => {
     expect(body).toContain('<capa_args>&lt;a&gt; &amp; &quot;b&quot;</capa_args>')
     expect(body).toContain('<xref type="uri" data="https://example.org/a?b=1&amp;c=2"/>')
   })
+
+  it('stays well-formed when the database holds text XML 1.0 cannot carry (an older or imported entry)', async () => {
+    // The rules refuse such text now; a database written before them, or an import, may still hold it.
+    registry.store.capabilities.publish(sampleCapability('CONTROL', { arguments: ['a\u0001b', 'esc\u001b', 'x\ufffe'], notes: ['Half \ud800 a pair \uffff'] }),
+      { at: '2026-01-01T00:00:00.000Z', action: 'register' })
+    const body = (await get('/v1/registry.xml')).body
+    expect(XMLValidator.validate(body)).toBe(true)
+    expect(body).toContain('<capa_args>a\ufffdb, esc\ufffd, x\ufffd</capa_args>')
+    expect(body).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/)
+  })
+})
+
+describe('CSV cells a spreadsheet would run as formulas', () => {
+  it('are written as text, with a leading quote, while IANA\'s own cells stay byte for byte', async () => {
+    const before = (await get('/v1/capabilities.csv')).body
+    for (const [tag, argument] of [['=1+1', '=HYPERLINK("http://evil.example","x")'], ['+SUM', '+1'], ['-CMD', '-2'], ['@AT', '@SUM(A1)']] as const) {
+      await approve({ kind: 'capability', action: 'register', entry: sampleCapability(tag, { arguments: [argument] }) })
+    }
+    registry.store.capabilities.publish(sampleCapability('TABBED', { arguments: ['\tx', '\ry'] }), { at: '2026-01-01T00:00:00.000Z', action: 'register' })
+    const body = (await get('/v1/capabilities.csv')).body
+    expect(body.startsWith(before)).toBe(true)
+    const added = body.slice(before.length).split('\r\n').slice(0, 4)
+    expect(added).toEqual([
+      `'=1+1,"'=HYPERLINK(""http://evil.example"",""x"")",none,none,both,no,n/a,[RFC2449]`,
+      `'+SUM,'+1,none,none,both,no,n/a,[RFC2449]`,
+      `'-CMD,'-2,none,none,both,no,n/a,[RFC2449]`,
+      `'@AT,'@SUM(A1),none,none,both,no,n/a,[RFC2449]`,
+    ])
+    expect(body).toContain(`TABBED,"'\tx, \ry"`)
+    for (const line of body.split('\r\n').slice(1)) {
+      for (const cell of line.match(/("([^"]|"")*"|[^,]*)/g) ?? []) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/)
+    }
+  })
+
+  it('neutralise a response code\'s too, but not the Response Types column, which holds only +OK and -ERR', async () => {
+    await approve({ kind: 'response-code', action: 'register', entry: { code: '=CODE', responseTypes: ['+OK', '-ERR'], commands: ['PASS'], definition: 'A test.', references: ['RFC2449'] } })
+    expect((await get('/v1/response-codes.csv')).body).toContain(`\r\n'=CODE,"+OK, -ERR",PASS,[RFC2449]\r\n`)
+  })
 })
 
 // The source's tables, cell by cell, with its wrapped cells joined. The first test below holds this
