@@ -13,6 +13,9 @@ import { serializerCompiler } from './http/serializer.ts'
 import { installNegotiation } from './http/negotiation.ts'
 import { transformObject } from './http/openapi.ts'
 import { answerFrameworkError, installProblemHandlers } from './http/problems.ts'
+import { answerClientError, answerExpectations } from './http/client-errors.ts'
+import { installJsonBodies } from './http/json-body.ts'
+import { DEFAULT_LIMITS, type Limits } from './config.ts'
 import { docsRoutes } from './routes/docs.ts'
 import { healthRoutes } from './routes/health.ts'
 import { problemRoutes } from './routes/problems.ts'
@@ -30,6 +33,12 @@ export const API_VERSION = '1.0.0'
 /** 64 KiB: far more than any registration needs (design §3). */
 export const BODY_LIMIT = 64 * 1024
 
+/**
+ * The longest path segment the router takes: every key the rules accept (510 octets), even with
+ * each octet %-encoded, is readable at its links.self.
+ */
+const MAX_PARAM_LENGTH = 3 * 512
+
 export interface AppOptions {
   db: Database
   logger?: FastifyServerOptions['logger']
@@ -41,18 +50,32 @@ export interface AppOptions {
   follower?: { primary: string, status: () => FollowerStatus }
   /** Include the process's memory, CPU and event-loop figures in /metrics. */
   processMetrics?: boolean
+  /** Timeouts, connection cap and rate limit; the configuration's defaults for any not given. */
+  limits?: Partial<Limits>
 }
 
 /** Builds the whole HTTP application over an open registry database; listening is the caller's. */
-export async function buildApp({ db, logger = false, sessionSecret = randomBytes(32).toString('base64url'), cacheControl, follower, processMetrics }: AppOptions) {
+export async function buildApp({ db, logger = false, sessionSecret = randomBytes(32).toString('base64url'), cacheControl, follower, processMetrics, limits: given = {} }: AppOptions) {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...given }
   const app = Fastify({
     logger,
     bodyLimit: BODY_LIMIT,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     // The request id goes in logs and in 5xx problems, so a report can be matched to its log line.
     requestIdHeader: false,
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    requestTimeout: limits.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: limits.KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: limits.CONNECTION_TIMEOUT_MS,
+    http: {
+      headersTimeout: limits.HEADERS_TIMEOUT_MS,
+      // Node checks the two timeouts above only this often (30 s by default).
+      connectionsCheckingInterval: Math.min(1_000, limits.HEADERS_TIMEOUT_MS),
+    },
   }).withTypeProvider<ZodTypeProvider>()
+  app.server.maxConnections = limits.MAX_CONNECTIONS
+  answerExpectations(app.server)
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
 
@@ -60,6 +83,7 @@ export async function buildApp({ db, logger = false, sessionSecret = randomBytes
   installProblemHandlers(app)
   const metrics = installMetrics(app, { store, follower: follower?.status, processMetrics })
   if (follower) installFollowerFrontDoor(app, follower.primary, () => follower.status().bootstrapped)
+  installJsonBodies(app)
   installReadCache(app, store.version, cacheControl)
   const finishAllowedMethods = trackAllowedMethods(app)
   await installNegotiation(app)

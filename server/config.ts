@@ -13,9 +13,27 @@ export const ConfigSchema = z.object({
   FOLLOW: z.url({ protocol: /^https?$/, error: 'FOLLOW is the primary\'s base URL, http:// or https://' }).optional(),
   FOLLOW_MAX_LAG: z.coerce.number().positive().default(30),
   SHUTDOWN_GRACE: z.coerce.number().positive().default(10),
+  // Limits (README: Security and limits). Times are in milliseconds.
+  /** How long a client may take to send a whole request, headers and body. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
+  /** How long a client may take to send the request line and headers. */
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  /** How long a kept-alive connection may wait for its next request. */
+  KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+  /** How long a socket may be silent in either direction; above the longest long poll (60 s). */
+  CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1).default(120_000),
+  /** Open connections past this many are closed as they arrive. */
+  MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_000),
+  /** Anonymous POSTs and failed authentications a client may make per minute; 0 = no limit. */
+  RATE_LIMIT: z.coerce.number().int().min(0).default(120),
 })
 
 export type Config = z.infer<typeof ConfigSchema>
+
+/** What the HTTP application takes from the configuration. */
+export type Limits = Pick<Config, 'REQUEST_TIMEOUT_MS' | 'HEADERS_TIMEOUT_MS' | 'KEEP_ALIVE_TIMEOUT_MS' | 'CONNECTION_TIMEOUT_MS' | 'MAX_CONNECTIONS' | 'RATE_LIMIT'>
+
+export const DEFAULT_LIMITS: Limits = ConfigSchema.parse({})
 
 export class ConfigError extends Error {}
 

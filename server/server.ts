@@ -29,6 +29,7 @@ export async function startServer(config: Config) {
     cacheControl: cacheControlOf(config),
     follower,
     processMetrics: true,
+    limits: config,
   })
   if (follower) app.log.info({ dbPath: config.DB_PATH, primary: follower.primary }, 'opened the database of a follower')
   else {

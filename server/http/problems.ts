@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Problem, Violation } from '../../schema/problem.ts'
+import { listed, summary, type Problem, type Violation } from '../../schema/problem.ts'
 import { sendPage } from '../web/layout.ts'
 import { errorPage } from '../web/pages/error.ts'
 
@@ -12,10 +12,15 @@ export const PROBLEM_KINDS = {
   'not-found': { status: 404, title: 'Not found', description: 'No route, entry or registration has that name.' },
   'method-not-allowed': { status: 405, title: 'Method not allowed', description: 'The resource exists but does not answer this method; see the Allow header.' },
   'not-acceptable': { status: 406, title: 'Not acceptable', description: 'No representation of the resource matches the Accept header.' },
+  'request-timeout': { status: 408, title: 'Request timeout', description: 'The request was not received in full within the server\'s request timeout.' },
   'conflict': { status: 409, title: 'Conflict', description: 'The request conflicts with the registry as it is now.' },
   'payload-too-large': { status: 413, title: 'Payload too large', description: 'The request body is larger than the API accepts.' },
+  'uri-too-long': { status: 414, title: 'URI too long', description: 'A path segment is longer than any key the registry holds.' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', description: 'The request body is not of a media type the route accepts (JSON).' },
+  'expectation-failed': { status: 417, title: 'Expectation failed', description: 'The Expect header asks for something other than 100-continue.' },
   'rule-violations': { status: 422, title: 'The body breaks the registry\'s rules', description: 'The body lists every rule it breaks in `violations`.' },
+  'too-many-requests': { status: 429, title: 'Too many requests', description: 'The client sent more requests than the rate limit allows; wait as Retry-After says.' },
+  'header-too-large': { status: 431, title: 'Request header fields too large', description: 'The request line and headers are larger than the server reads.' },
   'internal': { status: 500, title: 'Internal server error', description: 'The server failed; the failure is logged with the request id.' },
   'unavailable': { status: 503, title: 'Service unavailable', description: 'The database does not answer.' },
 } as const satisfies Record<string, { status: number, title: string, description: string }>
@@ -45,8 +50,8 @@ export function problem(kind: ProblemKind, detail: string, instance?: string, vi
     status,
     detail,
     ...(instance === undefined ? {} : { instance }),
-    ...(violations === undefined ? {} : { violations }),
-    ...(warnings === undefined ? {} : { warnings }),
+    ...(violations === undefined ? {} : listed(violations, warnings)),
+    ...(violations === undefined && warnings !== undefined ? { warnings: listed([], warnings).warnings } : {}),
   }
 }
 
@@ -86,7 +91,7 @@ function problemOf(error: FastifyError, request: FastifyRequest): Problem {
   if (error instanceof HttpProblem) return problem(error.kind, error.message, request.url, error.violations, error.warnings)
   if (error.validation) {
     const violations = violationsOf(error)
-    const detail = violations.map((v) => `${v.path}: ${v.message}`).join('; ')
+    const detail = summary(violations.map((v) => `${v.path}: ${v.message}`), '; ')
     // A body that parses as JSON but has the wrong shape breaks rules (422); a bad URL is a bad request (400).
     return problem(error.validationContext === 'body' ? 'rule-violations' : 'bad-request', detail, request.url, violations)
   }
@@ -113,11 +118,14 @@ function problemOf(error: FastifyError, request: FastifyRequest): Problem {
 
 /** For errors fastify meets before routing (a path it cannot decode), which skip the error handler. */
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return sendProblem(reply, problem('bad-request', `The path ${JSON.stringify(request.url)} has a %-escape that does not decode.`, request.url))
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return sendProblem(reply, problem('uri-too-long', `A segment of the path ${JSON.stringify(request.url.slice(0, 200))}… is longer than any key the registry holds.`))
+  }
   const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400
-  const detail = error.code === 'FST_ERR_BAD_URL'
-    ? `The path ${JSON.stringify(request.url)} has a %-escape that does not decode.`
-    : error.message
-  return sendProblem(reply, { ...problem('bad-request', detail, request.url), status })
+  return sendProblem(reply, { ...problem('bad-request', error.message, request.url), status })
 }
 
 /** Whether the client prefers a page to JSON: a browser does; curl (Accept: any type) and API clients do not. */

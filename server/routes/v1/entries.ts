@@ -29,6 +29,14 @@ interface EntryRoutesOptions<Published> {
   multiLevelKeys?: boolean
 }
 
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw new HttpProblem('bad-request', `The path segment ${JSON.stringify(segment)} has a %-escape that does not decode.`)
+  }
+}
+
 /** The reads of one sub-registry: its list and one entry by key, in any case. */
 export function entryRoutes<Published>(options: EntryRoutesOptions<Published>): FastifyPluginAsyncZod {
   const { registry, keyName, keySchema, recordSchema, querySchema, store, noun } = options
@@ -113,7 +121,7 @@ export function entryRoutes<Published>(options: EntryRoutesOptions<Published>): 
       }, async (request) => {
         const raw = request.url.split('?')[0]!.slice(base.length + 1)
         const history = raw.endsWith('/history')
-        const key = (history ? raw.slice(0, -'/history'.length) : raw).split('/').map(decodeURIComponent).join('/')
+        const key = (history ? raw.slice(0, -'/history'.length) : raw).split('/').map(decodedSegment).join('/')
         return history ? findHistory(key) : findOne(key)
       })
     }
