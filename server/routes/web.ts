@@ -72,7 +72,11 @@ export function webRoutes(store: Store, sessionSecret: string): FastifyPluginAsy
     // Every page, kept or fresh, carries the security headers (the read cache replays only its own).
     // A callback hook: it runs on every page served from the cache, and spares that a promise.
     app.addHook('onSend', (_request, reply, payload, done) => {
-      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.headers(PAGE_HEADERS)
+      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+        reply.headers(PAGE_HEADERS)
+        // Public pages carry the read cache's validators; a page with a form or a person on it is never stored.
+        if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
+      }
       done(null, payload)
     })
 

@@ -39,6 +39,7 @@ describe('signing in', () => {
     expect(session).toMatch(/SameSite=Strict/)
     expect(session).not.toMatch(/Secure/) // served over plain HTTP here
     const account = await browser.get('/signin')
+    expect(account.headers['cache-control']).toBe('no-store')
     expect(textOf(account.body)).toContain('You are signed in as sam, with the submitter role.')
     // A forged cookie is no session.
     browser.cookies.set('session', browser.cookies.get('session')!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))
