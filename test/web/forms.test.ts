@@ -109,6 +109,21 @@ describe('/register', () => {
     expect(registry.store.registrations.get(1)).toMatchObject({ status: 'pending', submitter: 'sam', entry: { tag: 'FRESH', addedCommands: ['FRSH'] } })
   })
 
+  it('registers a response code: checkboxes for the response types, "all" for every command', async () => {
+    const browser = visitor(registry.app)
+    await browser.signIn(token('submitter', 'sam'))
+    const form = await browser.get('/register?kind=response-code')
+    expect(form.body).toContain('name="responseTypes" value="-ERR"')
+    const none = await browser.post('/register', { kind: 'response-code', action: 'register', code: 'SYS/TEMP', commands: 'all', definition: 'Try later.', references: 'RFC3206', intent: 'check' })
+    expect(none.statusCode).toBe(422)
+    expect(none.body).toMatch(/<fieldset class="field" id="f-responseTypes"[^>]*aria-invalid="true"/)
+    const submitted = await browser.post('/register', {
+      kind: 'response-code', action: 'register', code: 'SYS/TEMP', responseTypes: ['+OK', '-ERR'], commands: 'all', definition: 'Try later.', references: 'RFC3206', intent: 'submit',
+    })
+    expect(submitted.statusCode, textOf(submitted.body)).toBe(201)
+    expect(registry.store.registrations.get(1)?.entry).toMatchObject({ code: 'SYS/TEMP', responseTypes: ['+OK', '-ERR'], commands: 'all' })
+  })
+
   it('offers an update of an entry filled with its fields', async () => {
     const browser = visitor(registry.app)
     await browser.signIn(token('submitter', 'sam'))
