@@ -1,6 +1,7 @@
 import type { Capability } from '../../schema/capability.ts'
 import type { ResponseCode } from '../../schema/response-code.ts'
 import type { Store } from '../store/index.ts'
+import type { ChangeWithEntry } from '../store/changes.ts'
 import {
   CAPABILITY_COLUMNS, capabilityCells, createFootnoteCounter, RESPONSE_CODE_COLUMNS, responseCodeCells,
   type Footnote,
@@ -169,6 +170,11 @@ export function* registryText(store: Store): Chunks {
 }
 
 /** The whole registry in the API's own shapes, with the history an import replays (RegistryExportSchema). */
+/** One item of the export's history (and of the feed with include=entry), its stored entry spliced in as it is. */
+export function historyItemJson({ entryJson, ...change }: ChangeWithEntry): string {
+  return `${JSON.stringify(change).slice(0, -1)},"entry":${entryJson}}`
+}
+
 export function* registryJson(store: Store): Chunks {
   const metadata = store.registry.metadata()!
   const capabilityNotes = createFootnoteCounter()
@@ -189,8 +195,8 @@ export function* registryJson(store: Store): Chunks {
   yield `,"rfcs":${JSON.stringify(store.rfcs.all())},"history":[`
   // Each stored entry document is spliced in as the JSON text it already is.
   let first = true
-  for (const { entryJson, ...change } of store.changes.withEntries()) {
-    yield `${first ? '' : ','}${JSON.stringify(change).slice(0, -1)},"entry":${entryJson}}`
+  for (const change of store.changes.withEntries()) {
+    yield `${first ? '' : ','}${historyItemJson(change)}`
     first = false
   }
   yield ']}'

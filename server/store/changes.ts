@@ -50,8 +50,8 @@ export function createChangeStore(db: Database) {
       return selectRecent.all(limit).map(toChange)
     },
     /** The changes after a sequence number, each with the entry as it became: what a follower applies. */
-    sinceWithEntries(seq: number, limit: number): Array<ChangeRow & { status: 'active' | 'deprecated', entry: unknown }> {
-      return selectWithEntriesSince.all(seq, limit).map((row) => ({ ...toChange(row), status: row.status, entry: JSON.parse(row.entry) }))
+    sinceWithEntries(seq: number, limit: number): ChangeWithEntry[] {
+      return selectWithEntriesSince.all(seq, limit).map((row) => ({ ...toChange(row), status: row.status, entryJson: row.entry }))
     },
     /** The latest change's sequence number and time: the registry's version and Last-Modified. */
     latest(): { seq: number, at: string | undefined } {

@@ -5,7 +5,7 @@ import { ChangeFeedQuerySchema, ChangeFeedSchema, RegistryExportSchema } from '.
 import { ProblemSchema } from '../../../schema/problem.ts'
 import { isFresh, setValidators } from '../../http/read-cache.ts'
 import type { PublicationFiles } from '../../publish/files.ts'
-import { capabilitiesCsv, registryJson, registryText, registryXml, responseCodesCsv, type Chunks } from '../../publish/render.ts'
+import { capabilitiesCsv, historyItemJson, registryJson, registryText, registryXml, responseCodesCsv, type Chunks } from '../../publish/render.ts'
 import type { ChangeWaiter } from '../../replication/change-waiter.ts'
 import type { Store } from '../../store/index.ts'
 
@@ -76,10 +76,11 @@ export function publicationRoutes(store: Store, files: PublicationFiles, waiter:
     }, async (request, reply) => {
       const { since, limit, wait, include } = request.query
       if (wait !== undefined) await waiter.wait(since, wait * 1000, reply.raw)
-      return {
-        items: include === 'entry' ? store.changes.sinceWithEntries(since, limit) : store.changes.since(since, limit),
-        latest: store.changes.latest().seq,
-      }
+      const latest = store.changes.latest().seq
+      if (include !== 'entry') return { items: store.changes.since(since, limit), latest }
+      // The stored entry documents are spliced in as they are, as the export does.
+      const items = store.changes.sinceWithEntries(since, limit).map(historyItemJson).join(',')
+      return reply.type('application/json; charset=utf-8').send(`{"items":[${items}],"latest":${latest}}` as never)
     })
   }
 }
