@@ -113,7 +113,7 @@ export function webRoutes(store: Store, sessionSecret: string): FastifyPluginAsy
         const key = keyFromPath(request, registry)
         const entry = entries.get(key)
         if (!entry) throw new HttpProblem('not-found', `No ${registry === 'capabilities' ? 'capability' : 'response code'} ${JSON.stringify(key)} is registered.`)
-        const page = entryPageHtml(registry, entry as never, entries.history(key))
+        const page = entryPageHtml(registry, entry, entries.history(key))
         return reply.type(HTML_TYPE).send(page.markup)
       })
     }
@@ -158,12 +158,12 @@ export function webRoutes(store: Store, sessionSecret: string): FastifyPluginAsy
     const showRegistrations = (reply: FastifyReply, token: TokenInfo, status: number, notice?: { good: boolean, text: string }) => {
       const mine = store.registrations.list({ submitter: token.name, limit: 500 }).items.reverse()
       const queue = roleAtLeast(token.role, 'reviewer') ? store.registrations.list({ status: 'pending', limit: 500 }).items : undefined
-      const current = new Map<number, Record<string, unknown>>()
+      const current = new Map<number, object>()
       for (const registration of queue ?? []) {
         if (registration.action !== 'update') continue
         const entries = registration.kind === 'capability' ? store.capabilities : store.responseCodes
         const published = entries.get(keyOf(registration))
-        if (published) current.set(registration.id, published as Record<string, unknown>)
+        if (published) current.set(registration.id, published)
       }
       return sendPage(reply, status, registrationsPage({ who: person(token), csrfToken: reply.generateCsrf(), mine, queue, current, notice }))
     }

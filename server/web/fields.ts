@@ -27,7 +27,6 @@ export const FIELD_LABELS: Record<SubRegistryId, Record<string, string>> = {
   },
 }
 
-export const KEY_FIELD: Record<SubRegistryId, 'tag' | 'code'> = { 'capabilities': 'tag', 'response-codes': 'code' }
 export const NOUN: Record<SubRegistryId, string> = { 'capabilities': 'Capability', 'response-codes': 'Response code' }
 
 /** The page of an entry; each level of a key is encoded, so SYS/TEMP reads /response-codes/SYS/TEMP. */
@@ -62,25 +61,29 @@ export function fieldValue(field: string, value: unknown): Html {
   return html`${String(value)}`
 }
 
+/** An entry's fields by name: capabilities and response codes alike, as the labels above name them. */
+const fieldsOf = (entry: object) => entry as Record<string, unknown>
+
 /** The fields of an entry as a definition list, one anchor per field. */
-export function fieldList(registry: SubRegistryId, entry: Record<string, unknown>): Html {
+export function fieldList(registry: SubRegistryId, entry: object): Html {
   return html`<dl class="fields">${Object.entries(FIELD_LABELS[registry]).map(([field, label]) =>
-    html`<dt id="field-${field}">${label}</dt><dd>${fieldValue(field, entry[field])}</dd>`)}</dl>`
+    html`<dt id="field-${field}">${label}</dt><dd>${fieldValue(field, fieldsOf(entry)[field])}</dd>`)}</dl>`
 }
 
 /** The fields that differ between two versions of an entry. */
-export function changedFields(registry: SubRegistryId, before: Record<string, unknown>, after: Record<string, unknown>) {
-  return Object.keys(FIELD_LABELS[registry]).filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]))
+export function changedFields(registry: SubRegistryId, before: object, after: object) {
+  return Object.keys(FIELD_LABELS[registry])
+    .filter((field) => JSON.stringify(fieldsOf(before)[field]) !== JSON.stringify(fieldsOf(after)[field]))
 }
 
 /** A field-by-field table of what changed from one version of an entry to the next. */
-export function diffTable(registry: SubRegistryId, before: Record<string, unknown>, after: Record<string, unknown>, caption: string): Html {
+export function diffTable(registry: SubRegistryId, before: object, after: object, caption: string): Html {
   const fields = changedFields(registry, before, after)
   if (fields.length === 0) return html`<p class="muted">No field changed.</p>`
   return html`<div class="table-wrap" role="region" aria-label="${caption}" tabindex="0"><table>
 <caption>${caption}</caption>
 <thead><tr><th scope="col">Field</th><th scope="col">Before</th><th scope="col">After</th></tr></thead>
 <tbody>${fields.map((field) => html`<tr><th scope="row">${FIELD_LABELS[registry][field]}</th>
-<td><del>${fieldValue(field, before[field])}</del></td><td><ins>${fieldValue(field, after[field])}</ins></td></tr>`)}</tbody>
+<td><del>${fieldValue(field, fieldsOf(before)[field])}</del></td><td><ins>${fieldValue(field, fieldsOf(after)[field])}</ins></td></tr>`)}</tbody>
 </table></div>`
 }

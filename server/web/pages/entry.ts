@@ -1,15 +1,11 @@
+import type { CapabilityRecord } from '../../../schema/capability.ts'
 import type { SubRegistryId } from '../../../schema/registry.ts'
+import type { ResponseCodeRecord } from '../../../schema/response-code.ts'
 import type { HistoryRow } from '../../store/entries.ts'
-import { KEY_FIELD, NOUN, diffTable, fieldList, rowId } from '../fields.ts'
+import { NOUN, diffTable, fieldList, rowId } from '../fields.ts'
 import { html, type Html } from '../html.ts'
 import { layout } from '../layout.ts'
 
-interface Published {
-  status: string
-  registeredAt: string
-  updatedAt: string
-  links: { self: string, history: string }
-}
 
 function revision(registry: SubRegistryId, item: HistoryRow, before: HistoryRow | undefined): Html {
   const made = item.registrationId === null ? 'the initial set' : `registration ${item.registrationId}`
@@ -20,13 +16,13 @@ on <time datetime="${item.at}">${item.at.slice(0, 10)}</time></h3>
 <p>Made by ${made}; change ${item.seq} in the <a href="/v1/changes?since=${item.seq - 1}">change feed</a>.
 Status ${item.status}${statusChanged && html` (was ${before.status})`}.</p>
 ${before
-    ? diffTable(registry, before.entry as Record<string, unknown>, item.entry as Record<string, unknown>, `What revision ${item.revision} changed`)
+    ? diffTable(registry, before.entry, item.entry, `What revision ${item.revision} changed`)
     : html`<p class="muted">First publication, with the fields as registered.</p>`}
 </li>`
 }
 
-export function entryPageHtml(registry: SubRegistryId, entry: Published & Record<string, unknown>, history: HistoryRow[]): Html {
-  const key = String(entry[KEY_FIELD[registry]])
+export function entryPageHtml(registry: SubRegistryId, entry: CapabilityRecord | ResponseCodeRecord, history: HistoryRow[]): Html {
+  const key = 'tag' in entry ? entry.tag : entry.code
   const noun = NOUN[registry]
   const main = html`<p><a href="/#${rowId(registry, key)}">← back to the registry</a></p>
 <h1>${noun} <span class="key">${key}</span> <span class="badge ${entry.status}">${entry.status}</span></h1>

@@ -175,7 +175,7 @@ export function submittedPage(registration: Registration, who: { name: string, r
 <p class="notice good" role="status">Submitted on <time datetime="${registration.submittedAt}">${registration.submittedAt.slice(0, 10)}</time>:
 a reviewer will approve or reject it. Follow it on <a href="/registrations#registration-${registration.id}">your registrations</a>.</p>
 <p>${registration.action === 'update' ? 'An update of' : 'A new'} ${registration.kind === 'capability' ? 'capability' : 'response code'}:</p>
-${fieldList(registry, registration.entry as Record<string, unknown>)}
+${fieldList(registry, registration.entry)}
 ${registration.warnings.length > 0 && html`<div class="notice"><h2>Warnings</h2><ul>${registration.warnings.map((w) => html`<li>${w.message}</li>`)}</ul></div>`}`
   return layout({ title: `Registration ${registration.id}`, section: '/register', who, main })
 }

@@ -11,7 +11,7 @@ export interface RegistrationsData {
   /** Pending registrations of everyone, for a reviewer; undefined for a submitter. */
   queue?: Registration[]
   /** The entry as published now, for each update in the queue. */
-  current: Map<number, Record<string, unknown>>
+  current: Map<number, object>
   notice?: { good: boolean, text: string }
 }
 
@@ -36,15 +36,15 @@ ${registration.warnings.length > 0 && html`<p>Warnings: ${registration.warnings.
 
 function ownCard(registration: Registration, csrfToken: string): Html {
   return html`<article class="card" id="registration-${registration.id}">${heading(registration)}${facts(registration)}
-<details><summary>The entry as submitted</summary>${fieldList(REGISTRY_OF[registration.kind], registration.entry as Record<string, unknown>)}</details>
+<details><summary>The entry as submitted</summary>${fieldList(REGISTRY_OF[registration.kind], registration.entry)}</details>
 ${registration.status === 'pending' && html`<form method="post" action="/registrations/${registration.id}/withdraw" class="actions">
 <input type="hidden" name="_csrf" value="${csrfToken}"><button type="submit" class="secondary">Withdraw</button></form>`}
 </article>`
 }
 
-function queueCard(registration: Registration, current: Record<string, unknown> | undefined, csrfToken: string): Html {
+function queueCard(registration: Registration, current: object | undefined, csrfToken: string): Html {
   const registry = REGISTRY_OF[registration.kind]
-  const entry = registration.entry as Record<string, unknown>
+  const entry = registration.entry
   const reasonId = `reason-${registration.id}`
   return html`<article class="card" id="queue-${registration.id}">${heading(registration)}${facts(registration)}
 ${registration.action === 'update' && current
