@@ -15,6 +15,8 @@ import { transformObject } from './http/openapi.ts'
 import { answerFrameworkError, installProblemHandlers } from './http/problems.ts'
 import { answerClientError, answerExpectations } from './http/client-errors.ts'
 import { installJsonBodies } from './http/json-body.ts'
+import { installRateLimits } from './http/rate-limit.ts'
+import { installSecurityHeaders } from './http/security-headers.ts'
 import { DEFAULT_LIMITS, type Limits } from './config.ts'
 import { docsRoutes } from './routes/docs.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -80,10 +82,12 @@ export async function buildApp({ db, logger = false, sessionSecret = randomBytes
   app.setSerializerCompiler(serializerCompiler)
 
   const store = createStore(db)
+  installSecurityHeaders(app)
   installProblemHandlers(app)
   const metrics = installMetrics(app, { store, follower: follower?.status, processMetrics })
   if (follower) installFollowerFrontDoor(app, follower.primary, () => follower.status().bootstrapped)
   installJsonBodies(app)
+  await installRateLimits(app, limits.RATE_LIMIT)
   installReadCache(app, store.version, cacheControl)
   const finishAllowedMethods = trackAllowedMethods(app)
   await installNegotiation(app)

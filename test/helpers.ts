@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LightMyRequestResponse } from 'fastify'
-import { buildApp, type App } from '../server/app.ts'
+import { buildApp, type App, type AppOptions } from '../server/app.ts'
 import { openRegistry } from '../server/registry-file.ts'
 import type { Database } from '../server/store/database.ts'
 import { createStore, type Store } from '../server/store/index.ts'
@@ -15,9 +15,10 @@ export interface TestRegistry {
 }
 
 /** A server over its own freshly seeded database (in memory unless a path is given). */
-export async function startRegistry(path = ':memory:'): Promise<TestRegistry> {
+export async function startRegistry(path = ':memory:', options: Omit<AppOptions, 'db'> = {}): Promise<TestRegistry> {
   const { db } = openRegistry(path)
-  const app = await buildApp({ db })
+  // Every request of a test comes from one client; the rate limit's own tests turn it on.
+  const app = await buildApp({ db, ...options, limits: { RATE_LIMIT: 0, ...options.limits } })
   await app.ready()
   return {
     app,

@@ -36,7 +36,15 @@ function authenticate(tokens: TokenStore, request: FastifyRequest, role: Role): 
  */
 export function requireRole(tokens: TokenStore, role: Role): onRequestAsyncHookHandler {
   return async (request) => {
-    request.token = authenticate(tokens, request, role)
+    // A client that has failed too often is refused before its token is even looked at.
+    const failures = request.server.failedAuthentications
+    await failures?.refuseIfOver(request)
+    try {
+      request.token = authenticate(tokens, request, role)
+    } catch (error) {
+      if (failures && error instanceof HttpProblem && error.kind === 'unauthorized') await failures.count(request)
+      throw error
+    }
   }
 }
 

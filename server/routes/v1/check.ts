@@ -3,14 +3,16 @@ import { CapaCheckReportSchema, CapaCheckRequestSchema, ResponseCheckReportSchem
 import { ProblemSchema } from '../../../schema/problem.ts'
 import { checkCapa } from '../../check/capa-check.ts'
 import { checkResponse } from '../../check/response-check.ts'
+import { ANONYMOUS_POST } from '../../http/rate-limit.ts'
 import type { Store } from '../../store/index.ts'
 
-const problems = { 400: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema, 422: ProblemSchema }
+const problems = { 400: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema, 422: ProblemSchema, 429: ProblemSchema }
 
 /** Conformance checks of what a live POP3 server says, against RFC 2449 and the registry. */
 export function checkRoutes(store: Store): FastifyPluginAsyncZod {
   return async (app) => {
     app.post('/v1/check/capa', {
+      config: ANONYMOUS_POST,
       schema: {
         summary: 'Check a server\'s CAPA responses, before and after login',
         description: 'Each line is parsed per RFC 2449 §3 and §5 and looked up in the registry; findings cover syntax, registration, arguments and the two states together.',
@@ -22,6 +24,7 @@ export function checkRoutes(store: Store): FastifyPluginAsyncZod {
     }, async (request) => checkCapa(request.body, store.capabilities))
 
     app.post('/v1/check/response', {
+      config: ANONYMOUS_POST,
       schema: {
         summary: 'Check one response line\'s extended response code',
         operationId: 'checkResponse',

@@ -12,6 +12,7 @@ import {
 import { requireRole, tokenOf } from '../../http/auth.ts'
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts'
 import { HttpProblem } from '../../http/problems.ts'
+import { ANONYMOUS_POST } from '../../http/rate-limit.ts'
 import type { Store } from '../../store/index.ts'
 import type { Outcome } from '../../workflow/registrations.ts'
 import { createRegistrationWorkflow } from '../../workflow/registrations.ts'
@@ -48,13 +49,14 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
 
   return async (app) => {
     app.post('/v1/registrations/validate', {
+      config: ANONYMOUS_POST,
       validatorCompiler: judgedByTheRules,
       schema: {
         summary: 'Check a registration against every rule, storing nothing',
         operationId: 'validateRegistration',
         tags: TAGS,
         body: RegistrationRequestSchema,
-        response: { 200: ValidationResultSchema, ...problems(400, 413, 415) },
+        response: { 200: ValidationResultSchema, ...problems(400, 413, 415, 429) },
       },
     }, async (request) => workflow.validate(request.body))
 
@@ -67,7 +69,7 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
         tags: TAGS,
         security: BEARER,
         body: RegistrationRequestSchema,
-        response: { 201: RegistrationSchema, ...problems(400, 401, 403, 413, 415, 422) },
+        response: { 201: RegistrationSchema, ...problems(400, 401, 403, 413, 415, 422, 429) },
       },
     }, async (request, reply) => {
       const token = tokenOf(request)
@@ -86,7 +88,7 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
         querystring: RegistrationListQuerySchema,
         response: {
           200: z.object({ items: z.array(RegistrationSchema), nextCursor: z.string().nullable() }),
-          ...problems(400, 401, 403),
+          ...problems(400, 401, 403, 429),
         },
       },
     }, async (request) => {
@@ -109,7 +111,7 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
         tags: TAGS,
         security: BEARER,
         params: RegistrationIdParamsSchema,
-        response: { 200: RegistrationSchema, ...problems(401, 403, 404) },
+        response: { 200: RegistrationSchema, ...problems(401, 403, 404, 429) },
       },
     }, async (request) => {
       const token = tokenOf(request)
@@ -131,7 +133,7 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
         tags: TAGS,
         security: BEARER,
         params: RegistrationIdParamsSchema,
-        response: { 200: RegistrationSchema, ...problems(401, 403, 404, 409) },
+        response: { 200: RegistrationSchema, ...problems(401, 403, 404, 409, 429) },
       },
     }, async (request) => {
       const token = tokenOf(request)
@@ -149,7 +151,7 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
         security: BEARER,
         params: RegistrationIdParamsSchema,
         body: RejectBodySchema,
-        response: { 200: RegistrationSchema, ...problems(400, 401, 403, 404, 409, 413, 415, 422) },
+        response: { 200: RegistrationSchema, ...problems(400, 401, 403, 404, 409, 413, 415, 422, 429) },
       },
     }, async (request) => {
       const token = tokenOf(request)
@@ -166,7 +168,7 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
         tags: TAGS,
         security: BEARER,
         params: RegistrationIdParamsSchema,
-        response: { 200: RegistrationSchema, ...problems(401, 403, 404, 409) },
+        response: { 200: RegistrationSchema, ...problems(401, 403, 404, 409, 429) },
       },
     }, async (request) => {
       const token = tokenOf(request)
