@@ -1,12 +1,16 @@
 import { z } from 'zod'
 import { DEFAULT_CACHE_CONTROL } from './http/read-cache.ts'
 
-/** The environment the server reads, with its defaults (README: Environment). */
+/**
+ * The environment the server reads, with its defaults (README: Environment). A variable's
+ * description says what a right value is: it is what a bad value's message tells the user.
+ */
 export const ConfigSchema = z.object({
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  DB_PATH: z.string().min(1).default('./data/registry.db'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('an address to listen on, such as 127.0.0.1 or 0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('a port number, a whole number from 0 to 65535 (0 picks a free one)'),
+  DB_PATH: z.string().min(1).default('./data/registry.db').describe('the path of the SQLite database file'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+    .describe('one of fatal, error, warn, info, debug, trace, silent'),
   SESSION_SECRET: z.string().min(16, { error: 'SESSION_SECRET needs at least 16 characters' }).optional(),
   CACHE_MAX_AGE: z.coerce.number().int().min(0).default(0),
   CACHE_STALE_WHILE_REVALIDATE: z.coerce.number().int().min(0).default(0),
@@ -42,7 +46,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
   const result = ConfigSchema.safeParse(present)
   if (result.success) return result.data
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}`)
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0])
+    const right = ConfigSchema.shape[name as keyof Config]?.description
+    return `${name}=${JSON.stringify(env[name])} ${right ? `should be ${right}` : `is wrong: ${issue.message}`}`
+  })
   throw new ConfigError(`bad environment: ${problems.join('; ')}`)
 }
 

@@ -1,11 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
+import { runCli } from '../server/cli.ts'
 
 export const ROOT = new URL('..', import.meta.url).pathname
 const BIN = join(ROOT, 'bin/pop3-registry.js')
 
-/** Runs the CLI to completion. */
-export function runCli(args: string[], env: Record<string, string> = {}) {
+/** Runs the CLI to completion in a process of its own: for what only a process shows (exit codes, pipes). */
+export function runCliProcess(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 })
 }
 
@@ -43,18 +44,13 @@ export function stop(server: ServerProcess): Promise<number | null> {
   })
 }
 
-/** Runs the CLI without blocking this process, so that servers in the test can answer it. */
-export function runCliAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null, stdout: string, stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk })
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk })
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
-    child.on('close', (status) => {
-      clearTimeout(timer)
-      resolve({ status, stdout, stderr })
-    })
-  })
+/**
+ * Runs a command line in this process, as the program would, with its own environment added to
+ * this one's: most CLI tests need no process of their own, and starting one costs a second here.
+ */
+export async function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number, stdout: string, stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  const status = await runCli(args, { out: (text) => { stdout += text }, err: (text) => { stderr += text }, env: { ...process.env, ...env } })
+  return { status, stdout, stderr }
 }

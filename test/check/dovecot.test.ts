@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers.ts'
-import { runCliAsync } from '../processes.ts'
+import { cli } from '../processes.ts'
 import { externalProgram } from '../external.ts'
 import { startDovecot, type Dovecot } from './dovecot.ts'
 
@@ -20,14 +20,14 @@ describe.skipIf(program.skip)('pop3-registry check against Dovecot', () => {
   it('reports what Dovecot announces before and after login', async () => {
     const args = ['check', `127.0.0.1:${dovecot.port}`, '--user', dovecot.user, '--pass-env', 'DOVECOT_PASSWORD']
     const env = { DB_PATH: join(dir.path, 'registry.db'), DOVECOT_PASSWORD: dovecot.password }
-    const text = await runCliAsync(args, env)
+    const text = await cli(args, env)
     // The report in CI's log, for a reader of the run.
     console.log(text.stdout)
     expect(text.status, text.stderr).toBe(0)
     expect(text.stdout).toMatch(/^Greeting: \+OK Dovecot/m)
     expect(text.stdout).toMatch(/^Login: \+OK/m)
 
-    const report = JSON.parse((await runCliAsync([...args, '--json'], env)).stdout)
+    const report = JSON.parse((await cli([...args, '--json'], env)).stdout)
     const kinds = (state: 'before' | 'after') => Object.fromEntries(
       report.capa[state].lines.map((line: { tag: string, registration: { kind: string } }) => [line.tag, line.registration.kind]))
     expect(kinds('before')).toMatchObject({ TOP: 'registered', UIDL: 'registered', 'RESP-CODES': 'registered', PIPELINING: 'registered', USER: 'registered', SASL: 'registered' })
@@ -37,7 +37,7 @@ describe.skipIf(program.skip)('pop3-registry check against Dovecot', () => {
   })
 
   it('reads the response code of a refused login from a real server', async () => {
-    const result = await runCliAsync(['check', `127.0.0.1:${dovecot.port}`, '--user', dovecot.user, '--pass-env', 'WRONG', '--json'],
+    const result = await cli(['check', `127.0.0.1:${dovecot.port}`, '--user', dovecot.user, '--pass-env', 'WRONG', '--json'],
       { DB_PATH: join(dir.path, 'registry.db'), WRONG: 'not-the-password' })
     const report = JSON.parse(result.stdout)
     expect(report.login.status).toBe('-ERR')
@@ -53,11 +53,11 @@ describe.skipIf(program.skip)('pop3-registry check --stls against Dovecot', () =
   it('upgrades with STLS and asks CAPA again, refusing an unverified certificate unless --insecure', async () => {
     const args = ['check', `127.0.0.1:${secure.port}`, '--stls', '--user', secure.user, '--pass-env', 'DOVECOT_PASSWORD', '--json']
     const env = { DB_PATH: join(dir.path, 'registry.db'), DOVECOT_PASSWORD: secure.password }
-    const verified = await runCliAsync(args, env)
+    const verified = await cli(args, env)
     expect(verified.status).toBe(3)
     expect(verified.stderr).toMatch(/TLS failed: self[- ]signed certificate/)
 
-    const insecure = await runCliAsync([...args, '--insecure'], env)
+    const insecure = await cli([...args, '--insecure'], env)
     expect(insecure.status, insecure.stderr).toBe(0)
     const report = JSON.parse(insecure.stdout)
     expect(report.tls).toBe(true)
