@@ -41,6 +41,18 @@ export const DEFAULT_LIMITS: Limits = ConfigSchema.parse({})
 
 export class ConfigError extends Error {}
 
+/** What a right value is, from a zod issue of a variable without a description; undefined if the message says it already. */
+function rightValue(issue: z.core.$ZodIssue): string | undefined {
+  // A message the schema wrote itself says it best; zod's own are about types.
+  if (!/^(Invalid|Too (small|big))/.test(issue.message)) return undefined
+  const unit = 'origin' in issue && issue.origin === 'string' ? ' characters' : ''
+  if (issue.code === 'invalid_type') return issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`
+  if (issue.code === 'too_small') return `${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}${unit}`
+  if (issue.code === 'too_big') return `${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}${unit}`
+  if (issue.code === 'invalid_value') return `one of ${issue.values.join(', ')}`
+  return undefined
+}
+
 /** Reads the configuration once; a bad value stops the program with a message naming the variable. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
@@ -48,7 +60,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) return result.data
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0])
-    const right = ConfigSchema.shape[name as keyof Config]?.description
+    const right = ConfigSchema.shape[name as keyof Config]?.description ?? rightValue(issue)
     return `${name}=${JSON.stringify(env[name])} ${right ? `should be ${right}` : `is wrong: ${issue.message}`}`
   })
   throw new ConfigError(`bad environment: ${problems.join('; ')}`)
