@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { servedRequests, startCluster, type Node } from '../test/cluster.ts'
 import { sampleCapability, tempDir } from '../test/helpers.ts'
-import { runCli } from '../test/processes.ts'
+import { runCliProcess } from '../test/processes.ts'
 
 const READS = 10_000
 const CONNECTIONS = 10
@@ -52,7 +52,7 @@ try {
 
   // Replication lag: approval answered on the primary -> both followers answer the entry.
   const token = (role: string, name: string) =>
-    runCli(['token', 'create', '--role', role, '--name', name], { DB_PATH: cluster.primary.dbPath }).stdout.trim().split('\n').at(-1)!
+    runCliProcess(['token', 'create', '--role', role, '--name', name], { DB_PATH: cluster.primary.dbPath }).stdout.trim().split('\n').at(-1)!
   const submitter = token('submitter', 'bench-sam')
   const reviewer = token('reviewer', 'bench-rita')
   const lags: number[] = []

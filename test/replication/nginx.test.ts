@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { externalProgram } from '../external.ts'
 import { isReady, NGINX, startCluster, startNode, stopNode, until, type Cluster, type Node } from '../cluster.ts'
 import { sampleCapability, tempDir } from '../helpers.ts'
-import { runCli } from '../processes.ts'
+import { runCliProcess } from '../processes.ts'
 
 const nginx = externalProgram('nginx', NGINX, ['-v'], 'apt-get install nginx')
 
@@ -17,7 +17,7 @@ describe.skipIf(nginx.skip)('a primary, two followers and nginx (deploy/nginx.co
     dir = tempDir()
     cluster = await startCluster(dir.path, { followerCount: 2, maxLag: MAX_LAG })
     const token = (role: string, name: string) => {
-      const made = runCli(['token', 'create', '--role', role, '--name', name], { DB_PATH: cluster.primary.dbPath })
+      const made = runCliProcess(['token', 'create', '--role', role, '--name', name], { DB_PATH: cluster.primary.dbPath })
       expect(made.status, made.stderr).toBe(0)
       return made.stdout.trim().split('\n').at(-1)!
     }
