@@ -1,5 +1,5 @@
 // What the benchmark needs to start servers, load them and read their memory.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import autocannon from 'autocannon'
@@ -58,6 +58,41 @@ export interface Load {
 }
 
 export interface LoadResult { requestsPerSecond: number, p99Ms: number, p50Ms: number, errors: number, non2xx: number }
+
+const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }))
+
+/** CPU time a process has spent so far, user and system, in milliseconds (Linux: /proc/<pid>/stat). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // Fields after the command name (which may hold spaces) in parentheses; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS
+}
+
+export interface CountedResult extends LoadResult { cpuMicrosPerRequest: number }
+
+/** Sends a fixed number of requests and measures the server's CPU time per request. */
+export async function loadCounted(server: Server, request: Load, options: { amount: number, connections: number }): Promise<CountedResult> {
+  const before = cpuMs(server.child.pid!)
+  const result = await autocannon({
+    url: `${server.url}${request.path}`,
+    method: request.method ?? 'GET',
+    headers: request.headers ?? {},
+    ...(request.body === undefined ? {} : { body: request.body }),
+    amount: options.amount,
+    connections: options.connections,
+  })
+  const spent = cpuMs(server.child.pid!) - before
+  const answered = result.requests.total
+  return {
+    requestsPerSecond: result.requests.average,
+    p99Ms: result.latency.p99,
+    p50Ms: result.latency.p50,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    cpuMicrosPerRequest: (spent * 1000) / answered,
+  }
+}
 
 /** Runs autocannon against a server for a while. */
 export async function load(url: string, request: Load, options: { seconds: number, connections: number }): Promise<LoadResult> {
