@@ -33,6 +33,13 @@ export const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self'
   + "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 /**
+ * The web pages (server/web/): this site's stylesheet, forms posted to this site, and no script
+ * at all, so that even a value that escaped its escaping could not run.
+ */
+export const PAGES_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+const PAGES = /^\/(?:$|capabilities\/|response-codes\/|register$|registrations(?:\/|$)|signin$|signout$|static\/)/
+
+/**
  * The registry's reads are public data, like IANA's files: a page on any site may read them with
  * fetch, without credentials. Writes and the registrations (which need a token) get no CORS
  * headers, so a browser keeps other sites from making them.
@@ -52,6 +59,7 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 /** The headers of a route: by its path and methods, so that no request has to work them out. */
 export function headersFor(url: string, methods: string[]): Record<string, string> {
   if (url === '/docs' || url.startsWith('/docs/')) return { ...SECURITY_HEADERS, 'content-security-policy': DOCS_CSP }
+  if (PAGES.test(url)) return { ...SECURITY_HEADERS, 'content-security-policy': PAGES_CSP }
   // A preflight (OPTIONS) or a read of public data; the 405 of a write on a public URL carries them too, harmlessly.
   if (PUBLIC_READS.test(url) && methods.some((method) => READ_METHODS.has(method))) return { ...SECURITY_HEADERS, ...CORS_READ_HEADERS }
   return SECURITY_HEADERS

@@ -9,7 +9,7 @@ import { HttpProblem, PROBLEM_KINDS } from '../http/problems.ts'
 import { projectFile } from '../project-files.ts'
 import type { Store } from '../store/index.ts'
 import { roleAtLeast, type TokenInfo } from '../store/tokens.ts'
-import { HTML_TYPE, PAGE_HEADERS, sendPage } from '../web/layout.ts'
+import { HTML_TYPE, sendPage } from '../web/layout.ts'
 import { entryPageHtml } from '../web/pages/entry.ts'
 import { homePage } from '../web/pages/home.ts'
 import { registerPage, registrationBody, submittedPage, valuesOf, type FormValues, type Kind } from '../web/pages/register.ts'
@@ -70,12 +70,11 @@ export function webRoutes(store: Store, sessionSecret: string): FastifyPluginAsy
   return async (app) => {
     await installSessions(app, sessionSecret)
     // Every page, kept or fresh, carries the security headers (the read cache replays only its own).
-    // A callback hook: it runs on every page served from the cache, and spares that a promise.
+    // Public pages carry the read cache's validators; a page with a form or a person on it is never
+    // stored. A callback hook: it runs on every page served from the cache, and spares that a promise.
     app.addHook('onSend', (_request, reply, payload, done) => {
-      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
-        reply.headers(PAGE_HEADERS)
-        // Public pages carry the read cache's validators; a page with a form or a person on it is never stored.
-        if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
+      if (!reply.hasHeader('cache-control') && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+        reply.header('cache-control', 'no-store')
       }
       done(null, payload)
     })
@@ -221,9 +220,12 @@ export function webRoutes(store: Store, sessionSecret: string): FastifyPluginAsy
     })
 
     app.post('/signin', { schema: HIDDEN, preHandler: app.csrfProtection }, async (request, reply) => {
+      // A pasted token is an authentication like a bearer one: failures count against RATE_LIMIT.
+      await app.failedAuthentications?.refuseIfOver(request)
       const { token: pasted, next } = (request.body ?? {}) as FormValues
       const token = typeof pasted === 'string' ? store.tokens.verify(pasted.trim()) : undefined
       if (!token) {
+        await app.failedAuthentications?.count(request)
         return sendPage(reply, 401, signinPage({
           csrfToken: reply.generateCsrf(), who: undefined, next: safeNext(next),
           error: 'That token is not valid, or has been revoked. Paste the whole token, p3r_… included.',

@@ -1,13 +1,7 @@
 import type { FastifyReply } from 'fastify'
+import { PAGES_CSP } from '../http/security-headers.ts'
 import { html, type Html } from './html.ts'
 
-/** Pages load nothing but this site's stylesheet: no script at all, and no framing. */
-export const PAGE_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'same-origin',
-  'x-frame-options': 'DENY',
-} as const
 
 export const HTML_TYPE = 'text/html; charset=utf-8'
 
@@ -55,6 +49,10 @@ ${main}
 `
 }
 
+/**
+ * Answers with a page. The pages' routes carry their policy already (security-headers.ts); an error
+ * page may answer on any route, an API one whose policy would forbid the stylesheet.
+ */
 export function sendPage(reply: FastifyReply, status: number, page: Html) {
-  return reply.code(status).headers(PAGE_HEADERS).type(HTML_TYPE).send(page.markup)
+  return reply.code(status).header('content-security-policy', PAGES_CSP).type(HTML_TYPE).send(page.markup)
 }

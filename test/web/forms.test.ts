@@ -68,6 +68,22 @@ describe('signing in', () => {
     expect(browser.cookies.has('session')).toBe(false)
   })
 
+  it('counts wrong tokens against RATE_LIMIT, and answers 429 as a page', async () => {
+    const limited = await startRegistry(':memory:', { limits: { RATE_LIMIT: 2 } })
+    try {
+      const browser = visitor(limited.app)
+      expect((await browser.signIn('p3r_1_wrong')).statusCode).toBe(401)
+      expect((await browser.signIn('p3r_1_wrong')).statusCode).toBe(401)
+      const refused = await browser.signIn('p3r_1_wrong')
+      expect(refused.statusCode).toBe(429)
+      expect(refused.headers['retry-after']).toMatch(/^\d+$/)
+      expect(refused.headers['content-type']).toMatch(/^text\/html/)
+      expect(textOf(refused.body)).toContain('wait a minute')
+    } finally {
+      await limited.close()
+    }
+  })
+
   it('signs out', async () => {
     const browser = visitor(registry.app)
     await browser.signIn(token('submitter', 'sam'))

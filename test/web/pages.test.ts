@@ -117,7 +117,10 @@ describe('entry pages', () => {
     expect(textOf(html.body)).toContain('No capability "NOPE" is registered.')
     expectProblem(await registry.app.inject('/capabilities/NOPE'), 404)
     expectProblem(await registry.app.inject({ url: '/nowhere', headers: { accept: 'application/json' } }), 404)
-    expect((await page('/nowhere')).headers['content-type']).toMatch(/^text\/html/)
+    const nowhere = await page('/nowhere')
+    expect(nowhere.headers['content-type']).toMatch(/^text\/html/)
+    // An error page on a route of the API still gets the pages' policy, which lets its stylesheet load.
+    expect(nowhere.headers['content-security-policy']).toMatch(/style-src 'self'/)
   })
 })
 
