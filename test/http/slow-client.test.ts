@@ -58,7 +58,7 @@ describe('slow clients', () => {
     const began = performance.now()
     const response = await fetch(`http://127.0.0.1:${port}/v1/capabilities/TOP`)
     expect(response.status).toBe(200)
-    expect((await response.json()).tag).toBe('TOP')
+    expect(((await response.json()) as { tag: string }).tag).toBe('TOP')
     expect(performance.now() - began).toBeLessThan(2_000)
     const closed = await Promise.all(idle.map((watched) => watched.closedAfter))
     expect(Math.max(...closed)).toBeLessThan(LIMITS.HEADERS_TIMEOUT_MS + 5_000)
