@@ -45,9 +45,12 @@ const HIDDEN = { hide: true }
 
 const person = (token: TokenInfo) => ({ name: token.name, role: token.role })
 
-/** Where to go after signing in: a path of this site only, never another origin. */
+/**
+ * Where to go after signing in: a path of this site only, never another origin. Spaces and
+ * controls are refused too, since browsers drop a tab or newline and would read "/\t/x" as "//x".
+ */
 const safeNext = (next: unknown) =>
-  (typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/registrations')
+  (typeof next === 'string' && /^\/(?![/\\])[\x21-\x7E]*$/.test(next) ? next : '/registrations')
 
 /** The key of an entry page's path, each level decoded: /response-codes/SYS/TEMP is SYS/TEMP. */
 function keyFromPath(request: FastifyRequest, registry: SubRegistryId): string {

@@ -56,6 +56,12 @@ describe('signing in', () => {
     expect(back.headers.location).toBe('/registrations')
     const offsite = await browser.post('/signin', { token: token('submitter', 'sue'), next: '//evil.example/' })
     expect(offsite.headers.location).toBe('/registrations')
+    for (const next of ['/\t/evil.example/', '/\\evil.example/', 'https://evil.example/']) {
+      await browser.get('/signin')
+      expect((await browser.post('/signin', { token: token('submitter', `s${next.length}${next.charCodeAt(1)}`), next })).headers.location, next).toBe('/registrations')
+    }
+    await browser.get('/signin')
+    expect((await browser.post('/signin', { token: token('submitter', 'sid'), next: '/register?kind=response-code' })).headers.location).toBe('/register?kind=response-code')
   })
 
   it('refuses a form POST without its CSRF token, with a page that says why', async () => {
