@@ -49,7 +49,7 @@ export interface AppOptions {
   /** Cache-Control of anonymous reads; `public, no-cache` by default. */
   cacheControl?: string
   /** Makes the app a follower's: writes redirected to the primary, readiness by its lag. */
-  follower?: { primary: string, status: () => FollowerStatus }
+  follower?: { primary: string, status: () => FollowerStatus, holdsRegistry: () => boolean }
   /** Include the process's memory, CPU and event-loop figures in /metrics. */
   processMetrics?: boolean
   /** Timeouts, connection cap and rate limit; the configuration's defaults for any not given. */
@@ -85,7 +85,7 @@ export async function buildApp({ db, logger = false, sessionSecret = randomBytes
   installSecurityHeaders(app)
   installProblemHandlers(app)
   const metrics = installMetrics(app, { store, follower: follower?.status, processMetrics })
-  if (follower) installFollowerFrontDoor(app, follower.primary, () => follower.status().bootstrapped)
+  if (follower) installFollowerFrontDoor(app, follower.primary, follower.holdsRegistry)
   installJsonBodies(app)
   await installRateLimits(app, limits.RATE_LIMIT)
   installReadCache(app, store.version, cacheControl)

@@ -27,13 +27,15 @@ export interface Node {
   port: number
   dbPath: string
   env: Record<string, string>
+  /** Options after `serve`. */
+  args?: string[]
   process?: ChildProcess
   logs: string
 }
 
 /** Starts `pop3-registry serve` for a node on its own port; resolves once it listens. */
 export function startNode(node: Node): Promise<Node> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  const child = spawn(process.execPath, [BIN, 'serve', ...node.args ?? []], {
     cwd: ROOT,
     env: { ...process.env, DB_PATH: node.dbPath, PORT: String(node.port), LOG_LEVEL: 'warn', ...node.env },
   })
@@ -134,14 +136,16 @@ export const isReady = async (node: Node) => (await fetch(`${node.url}/readyz`))
 
 /** Starts a primary, `followerCount` followers of it and nginx in front, each on its own loopback port. */
 export async function startCluster(dir: string, { followerCount = 2, maxLag = 2, env = {} }: { followerCount?: number, maxLag?: number, env?: Record<string, string> } = {}): Promise<Cluster> {
-  const node = async (name: string, extra: Record<string, string>): Promise<Node> => {
+  const node = async (name: string, extra: Record<string, string>, args: string[] = []): Promise<Node> => {
     const port = await freePort()
-    return { name, port, url: `http://127.0.0.1:${port}`, dbPath: join(dir, `${name}.db`), env: { ...env, ...extra }, logs: '' }
+    return { name, port, url: `http://127.0.0.1:${port}`, dbPath: join(dir, `${name}.db`), env: { ...env, ...extra }, args, logs: '' }
   }
   const primary = await startNode(await node('primary', {}))
   const followers: Node[] = []
   for (let i = 1; i <= followerCount; i++) {
-    followers.push(await startNode(await node(`follower${i}`, { FOLLOW: primary.url, FOLLOW_MAX_LAG: String(maxLag) })))
+    // The first follows by --follow, the others by FOLLOW: both ways are exercised.
+    const how: { env: Record<string, string>, args: string[] } = i === 1 ? { env: {}, args: ['--follow', primary.url] } : { env: { FOLLOW: primary.url }, args: [] }
+    followers.push(await startNode(await node(`follower${i}`, { ...how.env, FOLLOW_MAX_LAG: String(maxLag) }, how.args)))
   }
   for (const follower of followers) await until(`${follower.name} is ready`, () => isReady(follower), 20_000)
 

@@ -118,10 +118,15 @@ export function createFollower({ primary, store, maxLagSeconds, log, retryMs = 1
     }
   }
 
+  // Once a registry is copied it stays: remembered, so that each request does not ask the database.
+  let copied = false
+  const holdsRegistry = () => (copied ||= store.ready())
+
   return {
     primary: base,
+    holdsRegistry,
     status(now = Date.now()): FollowerStatus {
-      const bootstrapped = store.ready()
+      const bootstrapped = holdsRegistry()
       const lagChanges = Math.max(0, primaryLatest - store.changes.latest().seq)
       const openAndCurrent = pollOpenSince !== undefined && now - pollOpenSince <= (waitSeconds + 2) * 1000
       const lagSeconds = openAndCurrent ? 0 : Math.max(0, now - (currentAt ?? startedAt)) / 1000

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { externalProgram } from '../external.ts'
-import { isReady, NGINX, startCluster, startNode, stopNode, until, type Cluster, type Node } from '../cluster.ts'
+import { isReady, NGINX, servedRequests, startCluster, startNode, stopNode, until, type Cluster, type Node } from '../cluster.ts'
 import { sampleCapability, tempDir } from '../helpers.ts'
 import { runCliProcess } from '../processes.ts'
 
@@ -99,7 +99,10 @@ describe.skipIf(nginx.skip)('a primary, two followers and nginx (deploy/nginx.co
 
   it('keeps the followers serving without the primary, not ready after the lag, ready again when it returns', async () => {
     const before = await Promise.all(cluster.followers.map(async (f) => (await fetch(`${f.url}/v1/capabilities`)).text()))
+    // Graceful: the followers' open long polls are ended, not waited for.
+    const stopping = Date.now()
     expect(await stopNode(cluster.primary, 'SIGTERM')).toBe(0)
+    expect(Date.now() - stopping).toBeLessThan(5000)
     const stoppedAt = Date.now()
     for (const follower of cluster.followers) {
       const during = await fetch(`${follower.url}/v1/capabilities`)
@@ -129,5 +132,14 @@ describe.skipIf(nginx.skip)('a primary, two followers and nginx (deploy/nginx.co
     expect(later.status).toBe(200)
     expect(later.headers.get('x-cache-status')).toMatch(/REVALIDATED|UPDATING|STALE|HIT/)
     expect((await through('/metrics')).status).toBe(403)
+  })
+
+  it('sends a signed-in person\'s reads to the primary, past the cache', async () => {
+    const served = async () => (await servedRequests(cluster.primary))['GET /v1/capabilities/:tag 200'] ?? 0
+    const before = await served()
+    const response = await through('/v1/capabilities/TOP', { headers: { cookie: 'session=someone' } })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('x-cache-status')).toBe('BYPASS')
+    expect(await served()).toBe(before + 1)
   })
 })
