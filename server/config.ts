@@ -12,11 +12,16 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
     .describe('one of fatal, error, warn, info, debug, trace, silent'),
   SESSION_SECRET: z.string().min(16, { error: 'SESSION_SECRET needs at least 16 characters' }).optional(),
-  CACHE_MAX_AGE: z.coerce.number().int().min(0).default(0),
-  CACHE_STALE_WHILE_REVALIDATE: z.coerce.number().int().min(0).default(0),
-  FOLLOW: z.url({ protocol: /^https?$/, error: 'FOLLOW is the primary\'s base URL, http:// or https://' }).optional(),
-  FOLLOW_MAX_LAG: z.coerce.number().positive().default(30),
-  SHUTDOWN_GRACE: z.coerce.number().positive().default(10),
+  CACHE_MAX_AGE: z.coerce.number().int().min(0).default(0)
+    .describe('seconds a cache may keep a read, a whole number from 0 (0: Cache-Control: public, no-cache)'),
+  CACHE_STALE_WHILE_REVALIDATE: z.coerce.number().int().min(0).default(0)
+    .describe('seconds a cache may serve a stale read while revalidating, a whole number from 0'),
+  FOLLOW: z.url({ protocol: /^https?$/ }).optional()
+    .describe('the primary\'s base URL, http:// or https://, such as http://10.0.0.1:8080'),
+  FOLLOW_MAX_LAG: z.coerce.number().positive().default(30)
+    .describe('seconds a follower may be behind its primary and still be ready, a number above 0'),
+  SHUTDOWN_GRACE: z.coerce.number().positive().default(10)
+    .describe('seconds requests in flight get to finish after SIGTERM, a number above 0'),
   // Limits (README: Security and limits). Times are in milliseconds.
   /** How long a client may take to send a whole request, headers and body. */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
