@@ -9,13 +9,15 @@ export const ChangeSchema = z.object({
   at: z.string().describe('ISO 8601 date and time.'),
   registry: SubRegistryIdSchema,
   key: z.string(),
-  action: z.enum(['register', 'update']),
-  registrationId: z.number().int().nullable().describe('The approved registration; null for the initial set.'),
+  action: z.enum(['register', 'update', 'deprecate']),
+  registrationId: z.number().int().nullable().describe('The approved registration; null for the seeded changes.'),
 }).meta({ id: 'Change' })
 
 /** A change with the entry as it became: what an import replays and a follower applies. */
 export const HistoryItemSchema = ChangeSchema.extend({
   status: z.enum(['active', 'deprecated']),
+  note: z.string().nullable().optional().describe('Why the revision was made (a seeded revision\'s source, a deprecation\'s reason).'),
+  replacedBy: z.string().nullable().optional().describe('The key that replaces a deprecated entry.'),
   entry: z.union([CapabilitySchema, ResponseCodeSchema]),
 }).meta({ id: 'HistoryItem' })
 

@@ -7,6 +7,9 @@ import { ResponseCodeSchema } from './response-code.ts'
 export const ActionSchema = z.enum(['register', 'update'])
   .describe('register adds a new key; update replaces the whole entry of an existing key.')
 
+/** What a revision of an entry did: a registration's action, or a deprecation. */
+export const ChangeActionSchema = z.enum(['register', 'update', 'deprecate'])
+
 /** The body of POST /v1/registrations and /v1/registrations/validate (design §3). */
 export const RegistrationRequestSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('capability'), action: ActionSchema, entry: CapabilitySchema }),
@@ -57,9 +60,11 @@ export const HistoryItemSchema = z.object({
   seq: z.number().int().describe('The change-feed sequence number.'),
   date: IsoDateSchema,
   at: z.string().describe('ISO 8601 date and time of the change.'),
-  action: ActionSchema,
-  registrationId: z.number().int().nullable().describe('null for the initial set.'),
+  action: ChangeActionSchema,
+  registrationId: z.number().int().nullable().describe('null for the seeded revisions.'),
   status: z.enum(['active', 'deprecated']),
+  note: z.string().nullable().describe('Why the revision was made: a seeded revision\'s source, a deprecation\'s reason.'),
+  replacedBy: z.string().nullable().describe('The key that replaces a deprecated entry.'),
   entry: z.union([CapabilitySchema, ResponseCodeSchema]),
 }).meta({ id: 'HistoryItem' })
 

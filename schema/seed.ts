@@ -16,3 +16,30 @@ export const SeedSchema = z.strictObject({
 })
 
 export type Seed = z.infer<typeof SeedSchema>
+
+const SourceFileSchema = z.strictObject({ file: z.string(), sha256: z.string(), description: z.string() })
+
+const LaterRevisionFields = {
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  dateKnownTo: z.enum(['day', 'month']).describe('How precisely the sources date it; "month" days follow dayRule.'),
+  action: z.enum(['register', 'update']),
+  note: z.string().min(1).describe('The revision\'s provenance: its source, and how its day was chosen.'),
+  provenance: ProvenanceSchema.optional(),
+}
+
+/** IANA's registrations after the initial set, as dated revisions (seed/later-registrations.json). */
+export const LaterRegistrationsSchema = z.strictObject({
+  sources: z.array(SourceFileSchema),
+  dayRule: z.string(),
+  interpretations: z.array(z.string()),
+  revisions: z.array(z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('capability'), entry: CapabilitySchema, ...LaterRevisionFields }),
+    z.strictObject({ kind: z.literal('response-code'), entry: ResponseCodeSchema, ...LaterRevisionFields }),
+  ])),
+})
+
+export type LaterRegistrations = z.infer<typeof LaterRegistrationsSchema>
+
+/** What a new database starts with (env SEED): the 2001 set alone, or it and every later registration. */
+export const SeedNameSchema = z.enum(['current', 'initial'])
+export type SeedName = z.infer<typeof SeedNameSchema>

@@ -47,7 +47,7 @@ const COMMANDS: Record<string, Command> = {
   'serve': {
     usage: '[--follow URL]',
     about: 'Serve the registry over HTTP (what npm start runs). The database is created and\n'
-      + 'seeded with the initial set on first start. With --follow (or FOLLOW=URL), serve a\n'
+      + 'seeded (SEED) on first start. With --follow (or FOLLOW=URL), serve a\n'
       + 'read-only replica of the primary at URL instead: copied into DB_PATH, kept current\n'
       + 'from its change feed; writes answer 307 to the primary.',
     options: { follow: { type: 'string' } },
@@ -70,7 +70,7 @@ const COMMANDS: Record<string, Command> = {
         if (!values.force) throw new UsageError(`${target} exists already; pass --force to replace it, or name another file`)
         rmSync(target!)
       }
-      return withStore(DB_PATH, async (store) => {
+      return withStore(await config(), async (store) => {
         const { totalPages } = await store.db.backup(target!)
         io.out(`backed up ${totalPages} pages to ${target}\n`)
         return 0
@@ -87,7 +87,7 @@ const COMMANDS: Record<string, Command> = {
       if (!role) throw new UsageError(`token create needs --role ${ROLES.join('|')}`)
       const name = typeof values.name === 'string' ? values.name.trim() : ''
       if (!name) throw new UsageError('token create needs --name NAME: whose token it is')
-      return withStore((await config()).DB_PATH, (store) => {
+      return withStore(await config(), (store) => {
         const token = store.tokens.create(name, role)
         io.out(`made ${token.role} token ${token.id} for ${token.name}; it is shown only now:\n${token.token}\n`)
         return 0
@@ -97,7 +97,7 @@ const COMMANDS: Record<string, Command> = {
   'token list': {
     usage: '',
     about: 'List tokens: id, role, when made, when revoked, name. Never their secrets.',
-    run: async ({ io, config }) => withStore((await config()).DB_PATH, (store) => {
+    run: async ({ io, config }) => withStore(await config(), (store) => {
       const rows = store.tokens.list().map((t) => [t.id, t.role, t.createdAt, t.revokedAt ?? '-', t.name].join('\t'))
       io.out(['id\trole\tcreated\trevoked\tname', ...rows].join('\n') + '\n')
       return 0
@@ -107,7 +107,7 @@ const COMMANDS: Record<string, Command> = {
     usage: '<id>',
     about: 'Revoke a token at once (its id as token list shows it).',
     args: ['<id>'],
-    run: async ({ args: [id], io, config }) => withStore((await config()).DB_PATH, (store) => {
+    run: async ({ args: [id], io, config }) => withStore(await config(), (store) => {
       if (!store.tokens.revoke(id!)) throw new UsageError(`no live token has the id ${id}; token list shows them`)
       io.out(`revoked token ${id}\n`)
       return 0
@@ -120,7 +120,7 @@ const COMMANDS: Record<string, Command> = {
     run: async ({ args: [file], io, config }) => {
       const { parseRfcIndex } = await import('./rfc-index.ts')
       const rfcs = parseRfcIndex(readInput(file!))
-      return withStore((await config()).DB_PATH, (store) => {
+      return withStore(await config(), (store) => {
         const written = store.rfcs.load(rfcs)
         io.out(`loaded ${written} RFCs from ${file}; the registry now knows ${store.rfcs.count()}\n`)
         return 0
@@ -134,7 +134,7 @@ const COMMANDS: Record<string, Command> = {
     run: async ({ values, io, config }) => {
       const [{ registryJson }, { indentJson }] = await Promise.all([import('./publish/render.ts'), import('./publish/indent-json.ts')])
       const out = values.out as string | undefined
-      return withStore((await config()).DB_PATH, (store) => {
+      return withStore(await config(), (store) => {
         // One read transaction: the export is one consistent version of the registry.
         store.db.transaction(() => {
           const chunks = gathered(out ? indentJson(registryJson(store)) : registryJson(store))
@@ -250,6 +250,10 @@ Environment:
   FOLLOW     the primary's URL: serve as its follower   (default: none)
   FOLLOW_MAX_LAG  seconds behind before /readyz says no (default 30)
   SHUTDOWN_GRACE  seconds requests get to finish at SIGTERM (default 10)
+  SEED       what a new database starts with: current (IANA's registry as it
+             stands, with its dated history) or initial (the 2001 set alone);
+             a database that has a registry already is never reseeded
+                                             (default current)
 
 Exit codes: 0 done, 1 failed, 2 a usage or configuration mistake, 3 (check) not checked.
 
@@ -364,10 +368,10 @@ function readInput(file: string): string {
   }
 }
 
-/** Runs a command against the registry at DB_PATH, closing it after. */
-async function withStore<T>(dbPath: string, command: (store: Store) => Promise<T> | T): Promise<T> {
+/** Runs a command against the registry at DB_PATH (seeded with SEED if it is new), closing it after. */
+async function withStore<T>(config: Config, command: (store: Store) => Promise<T> | T): Promise<T> {
   const [{ openRegistry }, { createStore }] = await Promise.all([import('./registry-file.ts'), import('./store/index.ts')])
-  const { db } = openRegistry(dbPath)
+  const { db } = openRegistry(config.DB_PATH, config.SEED)
   try {
     return await command(createStore(db))
   } finally {
@@ -415,7 +419,7 @@ async function checkCommand({ values, args: [server], io, config }: Run): Promis
     }
   }
   const report = registry === undefined
-    ? await withStore((await config()).DB_PATH, (store) => run(localChecker(store)))
+    ? await withStore(await config(), (store) => run(localChecker(store)))
     : await run(remoteChecker(registry, timeoutMs))
   io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report))
   return hasErrors(report.findings) ? 1 : 0

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { DEFAULT_CACHE_CONTROL } from './http/read-cache.ts'
+import { SeedNameSchema } from '../schema/seed.ts'
 
 /**
  * The environment the server reads, with its defaults (README: Environment). A variable's
@@ -35,6 +36,7 @@ export const ConfigSchema = z.object({
   MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_000),
   /** Anonymous POSTs and failed authentications a client may make per minute; 0 = no limit. */
   RATE_LIMIT: z.coerce.number().int().min(0).default(120),
+  SEED: SeedNameSchema.default('current'),
 })
 
 export type Config = z.infer<typeof ConfigSchema>

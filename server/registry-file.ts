@@ -1,3 +1,4 @@
+import type { SeedName } from '../schema/seed.ts'
 import { DatabaseTooNewError, openDatabase, type Database } from './store/database.ts'
 import { createStore } from './store/index.ts'
 import { seedIfEmpty } from './store/seed.ts'
@@ -18,11 +19,14 @@ export function openRegistryDatabase(path: string): Database {
   }
 }
 
-/** Opens the registry database at a path, creating and seeding it the first time. */
-export function openRegistry(path: string): { db: Database, seeded: boolean } {
+/**
+ * Opens the registry database at a path, creating and seeding it the first time with the seed
+ * named (env SEED); a database with a registry already is opened as it is.
+ */
+export function openRegistry(path: string, seed: SeedName = 'current'): { db: Database, seeded: boolean } {
   const db = openRegistryDatabase(path)
   try {
-    return { db, seeded: seedIfEmpty(createStore(db)) }
+    return { db, seeded: seedIfEmpty(createStore(db), seed) }
   } catch (error) {
     db.close()
     throw error

@@ -12,7 +12,7 @@ import { createStore } from './store/index.ts'
  * its registry comes from the primary.
  */
 export async function startServer(config: Config) {
-  const { db, seeded } = config.FOLLOW ? { db: openDatabase(config.DB_PATH), seeded: false } : openRegistry(config.DB_PATH)
+  const { db, seeded } = config.FOLLOW ? { db: openDatabase(config.DB_PATH), seeded: false } : openRegistry(config.DB_PATH, config.SEED)
   // The follower logs through the app's logger, which exists only once the app does.
   const log = {
     info: (object: object, message: string) => app.log.info(object, message),
@@ -33,8 +33,8 @@ export async function startServer(config: Config) {
   })
   if (follower) app.log.info({ dbPath: config.DB_PATH, primary: follower.primary }, 'opened the database of a follower')
   else {
-    app.log.info({ dbPath: config.DB_PATH, seeded }, seeded
-      ? 'created the registry database and seeded the initial set'
+    app.log.info({ dbPath: config.DB_PATH, seeded, seed: seeded ? config.SEED : undefined }, seeded
+      ? `created the registry database and seeded ${config.SEED === 'current' ? 'IANA\'s registry as it stands, with its history' : 'the initial set'}`
       : 'opened the registry database')
   }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LightMyRequestResponse } from 'fastify'
 import { buildApp, type App, type AppOptions } from '../server/app.ts'
+import type { SeedName } from '../schema/seed.ts'
 import { openRegistry } from '../server/registry-file.ts'
 import type { Database } from '../server/store/database.ts'
 import { createStore, type Store } from '../server/store/index.ts'
@@ -14,11 +15,15 @@ export interface TestRegistry {
   close(): Promise<void>
 }
 
-/** A server over its own freshly seeded database (in memory unless a path is given). */
-export async function startRegistry(path = ':memory:', options: Omit<AppOptions, 'db'> = {}): Promise<TestRegistry> {
-  const { db } = openRegistry(path)
+/**
+ * A server over its own freshly seeded database (in memory unless a path is given), seeded as
+ * `seed` says: IANA's registry as it stands ('current', the default) or the 2001 set ('initial').
+ */
+export async function startRegistry(path = ':memory:', options: SeedName | (Omit<AppOptions, 'db'> & { seed?: SeedName }) = {}): Promise<TestRegistry> {
+  const { seed = 'current', ...appOptions } = typeof options === 'string' ? { seed: options } : options
+  const { db } = openRegistry(path, seed)
   // Every request of a test comes from one client; the rate limit's own tests turn it on.
-  const app = await buildApp({ db, ...options, limits: { RATE_LIMIT: 0, ...options.limits } })
+  const app = await buildApp({ db, ...appOptions, limits: { RATE_LIMIT: 0, ...appOptions.limits } })
   await app.ready()
   return {
     app,

@@ -8,7 +8,7 @@ import { startRegistry, type TestRegistry } from './helpers.ts'
 const REPO_FILE = new URL('../openapi.yaml', import.meta.url)
 
 let registry: TestRegistry
-beforeAll(async () => { registry = await startRegistry() })
+beforeAll(async () => { registry = await startRegistry(':memory:', 'initial') })
 afterAll(async () => { await registry.close() })
 
 // A request to each documented operation, its path parameters filled with a seeded value.

@@ -12,11 +12,14 @@ export function runCliProcess(args: string[], env: Record<string, string> = {}) 
 
 export interface ServerProcess { process: ChildProcess, url: string, logs: () => string }
 
-/** Starts `pop3-registry serve` on a free port and resolves once it listens; `kill` it when done. */
-export function serve(dbPath: string, onStart: (child: ChildProcess) => void = () => {}): Promise<ServerProcess> {
+/**
+ * Starts `pop3-registry serve` on a free port and resolves once it listens; `kill` it when done.
+ * A new database gets the 2001 set unless `env` says otherwise (SEED=current).
+ */
+export function serve(dbPath: string, onStart: (child: ChildProcess) => void = () => {}, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, DB_PATH: dbPath, PORT: '0', LOG_LEVEL: 'info' },
+    env: { ...process.env, DB_PATH: dbPath, PORT: '0', LOG_LEVEL: 'info', SEED: 'initial', ...env },
   })
   onStart(child)
   let output = ''

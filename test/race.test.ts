@@ -12,7 +12,7 @@ const servers: ServerProcess[] = []
 const tokens: Record<string, string> = {}
 
 beforeAll(async () => {
-  const { db } = openRegistry(dbPath)
+  const { db } = openRegistry(dbPath, 'initial')
   const store = createStore(db)
   for (const [name, role] of [['alice', 'submitter'], ['bob', 'submitter'], ['rita', 'reviewer'], ['remy', 'reviewer']] as const) {
     tokens[name] = store.tokens.create(name, role).token
@@ -53,7 +53,7 @@ describe('two reviewers approving registrations of the same new tag at once', ()
       const published = await (await fetch(`${servers[0]!.url}/v1/capabilities/${tag}/history`)).json() as { items: unknown[] }
       expect(published.items).toHaveLength(1)
     }
-    const { db } = openRegistry(dbPath)
+    const { db } = openRegistry(dbPath, 'initial')
     expect(createStore(db).capabilities.count()).toBe(18)
     db.close()
   })

@@ -125,7 +125,7 @@ describe('seed/initial-set.json', () => {
   it('gives the status of every RFC the initial set cites, for the reference warnings', () => {
     const statuses = JSON.parse(readFileSync(new URL('../seed/rfc-status.json', import.meta.url), 'utf8')) as { rfcs: { number: number }[] }
     const known = statuses.rfcs.map((rfc) => `RFC${rfc.number}`)
-    expect(known.sort()).toEqual(seed.registry.bibliography.map((ref) => ref.id).sort())
+    expect(known).toEqual(expect.arrayContaining(seed.registry.bibliography.map((ref) => ref.id)))
   })
 
   it('explains every value it had to interpret', () => {

@@ -39,7 +39,10 @@ export function importRegistry(store: Store, input: unknown): { capabilities: nu
  * import rebuilds an export and how a follower applies its primary's feed.
  */
 export function replayChange(store: Store, change: HistoryItem): void {
-  const how = { seq: change.seq, at: change.at, action: change.action, registrationId: change.registrationId, status: change.status }
+  const how = {
+    seq: change.seq, at: change.at, action: change.action, registrationId: change.registrationId,
+    status: change.status, note: change.note ?? null, replacedBy: change.replacedBy ?? null,
+  }
   if (change.registry === 'capabilities') store.capabilities.publish(change.entry as Capability, how)
   else store.responseCodes.publish(change.entry as ResponseCode, how)
 }

@@ -1,22 +1,25 @@
 import type { Database } from 'better-sqlite3'
 import type { SubRegistryId } from '../../schema/registry.ts'
+import type { ChangeAction, EntryStatus } from './entries.ts'
 
 export interface ChangeRow {
   seq: number
   at: string
   registry: SubRegistryId
   key: string
-  action: 'register' | 'update'
+  action: ChangeAction
   registrationId: number | null
 }
 
 export interface ChangeWithEntry extends ChangeRow {
-  status: 'active' | 'deprecated'
+  status: EntryStatus
+  note: string | null
+  replacedBy: string | null
   /** The entry as it became, as the JSON text it is stored as. */
   entryJson: string
 }
 
-interface Row { seq: number, at: string, registry: SubRegistryId, key: string, action: 'register' | 'update', registration_id: string | null }
+interface Row { seq: number, at: string, registry: SubRegistryId, key: string, action: ChangeAction, registration_id: string | null }
 
 const toChange = (row: Row): ChangeRow => ({
   seq: row.seq,
@@ -34,11 +37,11 @@ export function createChangeStore(db: Database) {
   const selectRecent = db.prepare<[number], Row>(
     'SELECT seq, at, registry, key, action, registration_id FROM changes ORDER BY seq DESC LIMIT ?')
   const selectLatest = db.prepare<[], { seq: number, at: string }>('SELECT seq, at FROM changes ORDER BY seq DESC LIMIT 1')
-  const selectWithEntries = db.prepare<[], Row & { status: 'active' | 'deprecated', entry: string }>(
-    `SELECT c.seq, c.at, c.registry, c.key, c.action, c.registration_id, r.status, r.entry
+  const selectWithEntries = db.prepare<[], Row & { status: EntryStatus, note: string | null, replaced_by: string | null, entry: string }>(
+    `SELECT c.seq, c.at, c.registry, c.key, c.action, c.registration_id, r.status, r.note, r.replaced_by, r.entry
      FROM changes c JOIN revisions r ON r.change_seq = c.seq ORDER BY c.seq`)
-  const selectWithEntriesSince = db.prepare<[number, number], Row & { status: 'active' | 'deprecated', entry: string }>(
-    `SELECT c.seq, c.at, c.registry, c.key, c.action, c.registration_id, r.status, r.entry
+  const selectWithEntriesSince = db.prepare<[number, number], Row & { status: EntryStatus, note: string | null, replaced_by: string | null, entry: string }>(
+    `SELECT c.seq, c.at, c.registry, c.key, c.action, c.registration_id, r.status, r.note, r.replaced_by, r.entry
      FROM changes c JOIN revisions r ON r.change_seq = c.seq WHERE c.seq > ? ORDER BY c.seq LIMIT ?`)
 
   return {
@@ -51,7 +54,9 @@ export function createChangeStore(db: Database) {
     },
     /** The changes after a sequence number, each with the entry as it became: what a follower applies. */
     sinceWithEntries(seq: number, limit: number): ChangeWithEntry[] {
-      return selectWithEntriesSince.all(seq, limit).map((row) => ({ ...toChange(row), status: row.status, entryJson: row.entry }))
+      return selectWithEntriesSince.all(seq, limit).map((row) => ({
+        ...toChange(row), status: row.status, note: row.note, replacedBy: row.replaced_by, entryJson: row.entry,
+      }))
     },
     /** The latest change's sequence number and time: the registry's version and Last-Modified. */
     latest(): { seq: number, at: string | undefined } {
@@ -60,7 +65,7 @@ export function createChangeStore(db: Database) {
     },
     /** Every change with the entry as it became, oldest first, for a full export. */
     *withEntries(): Generator<ChangeWithEntry> {
-      for (const row of selectWithEntries.iterate()) yield { ...toChange(row), status: row.status, entryJson: row.entry }
+      for (const row of selectWithEntries.iterate()) yield { ...toChange(row), status: row.status, note: row.note, replacedBy: row.replaced_by, entryJson: row.entry }
     },
   }
 }

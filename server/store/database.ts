@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import BetterSqlite3, { type Database } from 'better-sqlite3'
-import { LATEST_VERSION, migrations } from './migrations.ts'
+import { LATEST_VERSION, REBUILDS_TABLES, migrations } from './migrations.ts'
 
 export type { Database }
 
@@ -40,9 +40,19 @@ export function migrate(db: Database, target = LATEST_VERSION): void {
   if (current > LATEST_VERSION) throw new DatabaseTooNewError(current)
   for (let version = current + 1; version <= target; version++) {
     const step = migrations[version - 1]!
-    db.transaction(() => {
-      step(db)
-      db.pragma(`user_version = ${version}`)
-    }).immediate()
+    const rebuilds = REBUILDS_TABLES.has(version)
+    // Foreign keys can only be switched outside a transaction.
+    if (rebuilds) db.pragma('foreign_keys = OFF')
+    try {
+      db.transaction(() => {
+        step(db)
+        if (rebuilds && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
+          throw new Error(`migration ${version} would break a foreign key; nothing was changed`)
+        }
+        db.pragma(`user_version = ${version}`)
+      }).immediate()
+    } finally {
+      if (rebuilds) db.pragma('foreign_keys = ON')
+    }
   }
 }

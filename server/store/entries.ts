@@ -46,6 +46,7 @@ export interface ListFilter {
   q?: string | undefined
   state?: string | undefined
   command?: string | undefined
+  status?: EntryStatus | undefined
   /** Only entries registered after this position (the decoded cursor). */
   after?: number | undefined
   limit: number
@@ -58,25 +59,34 @@ export interface Page<Published> {
   lastPosition: number | undefined
 }
 
+export type ChangeAction = 'register' | 'update' | 'deprecate'
+export type EntryStatus = 'active' | 'deprecated'
+
 export interface Change {
   /** The sequence number to give the change (an import keeps the exported ones); the next by default. */
   seq?: number
   at: string
-  action: 'register' | 'update'
+  action: ChangeAction
   registrationId?: number | null
-  status?: 'active' | 'deprecated'
+  /** By default: a register is active, a deprecate deprecated, an update keeps the entry's status. */
+  status?: EntryStatus
+  /** Why the revision was made: a seeded revision's provenance, a deprecation's reason. */
+  note?: string | null
+  /** The key that replaces a deprecated entry. */
+  replacedBy?: string | null
 }
 
 interface Row {
   entry: string
-  status: 'active' | 'deprecated'
+  status: EntryStatus
+  replaced_by: string | null
   registered_at: string
   updated_at: string
   position: number
 }
 
 const PUBLISHED_COLUMNS = `
-  SELECT r.entry, r.status, substr(reg.at, 1, 10) AS registered_at, substr(upd.at, 1, 10) AS updated_at,
+  SELECT r.entry, r.status, r.replaced_by, substr(reg.at, 1, 10) AS registered_at, substr(upd.at, 1, 10) AS updated_at,
          e.registered_seq AS position`
 
 const SELECT_PUBLISHED = `${PUBLISHED_COLUMNS}
@@ -106,6 +116,7 @@ const FILTERS = {
     : `(e.key LIKE @q ESCAPE '\\' OR (SELECT d.description FROM revisions d WHERE d.id = ${REVISION.asOf}) LIKE @q ESCAPE '\\')`),
   state: (moment: Moment) => `EXISTS (SELECT 1 FROM revision_terms t
                   WHERE t.kind = 'state' AND t.term = @state AND t.revision_id = ${REVISION[moment]})`,
+  status: (moment: Moment) => `(SELECT rs.status FROM revisions rs WHERE rs.id = ${REVISION[moment]}) = @status`,
   command: (moment: Moment) => `EXISTS (SELECT 1 FROM revision_terms t
                     WHERE t.kind = 'command' AND t.term IN (@command, '*') AND t.revision_id = ${REVISION[moment]})`,
 } as const
@@ -130,9 +141,11 @@ export interface HistoryRow {
   revision: number
   seq: number
   at: string
-  action: 'register' | 'update'
+  action: ChangeAction
   registrationId: number | null
-  status: 'active' | 'deprecated'
+  status: EntryStatus
+  note: string | null
+  replacedBy: string | null
   entry: Capability | ResponseCode
 }
 
@@ -147,11 +160,21 @@ const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}
 export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind<Entry>, onWrite: () => void = () => {}) {
   const getOne = db.prepare<{ registry: string, key: string }, Row>(
     `${SELECT_PUBLISHED} WHERE e.registry = @registry AND e.key = @key`)
-  const selectHistory = db.prepare<{ registry: string, key: string }, {
-    seq: number, at: string, action: 'register' | 'update', registration_id: string | null, status: 'active' | 'deprecated', entry: string
-  }>(`SELECT c.seq, c.at, c.action, c.registration_id, r.status, r.entry
+  const selectHistory = db.prepare<{ registry: string, key: string, beforeSeq: number }, {
+    seq: number, at: string, action: ChangeAction, registration_id: string | null, status: EntryStatus,
+    note: string | null, replaced_by: string | null, entry: string
+  }>(`SELECT c.seq, c.at, c.action, c.registration_id, r.status, r.note, r.replaced_by, r.entry
       FROM revisions r JOIN changes c ON c.seq = r.change_seq
-      WHERE r.registry = @registry AND r.key = @key ORDER BY r.id`)
+      WHERE r.registry = @registry AND r.key = @key AND c.seq < @beforeSeq ORDER BY r.id`)
+  const selectStatus = db.prepare<{ registry: string, key: string }, EntryStatus>(
+    'SELECT r.status FROM entries e JOIN revisions r ON r.id = e.revision_id WHERE e.registry = @registry AND e.key = @key').pluck()
+  const getOneAsOf = db.prepare<{ registry: string, key: string, beforeSeq: number, beforeRevision: number }, Row>(
+    `${PUBLISHED_COLUMNS}
+     FROM entries e
+     JOIN revisions r ON r.id = ${'(SELECT max(r2.id) FROM revisions r2 WHERE r2.registry = e.registry AND r2.key = e.key AND r2.id < @beforeRevision)'}
+     JOIN changes upd ON upd.seq = r.change_seq
+     JOIN changes reg ON reg.seq = e.registered_seq
+     WHERE e.registry = @registry AND e.key = @key AND e.registered_seq < @beforeSeq`)
   const selectAll = db.prepare<{ registry: string }, Row>(`${SELECT_PUBLISHED} WHERE e.registry = @registry ORDER BY e.registered_seq`)
   const selectExists = db.prepare<{ registry: string, key: string }, { found: number }>(
     'SELECT 1 AS found FROM entries WHERE registry = @registry AND key = @key')
@@ -162,8 +185,8 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
 
   const insertChange = db.prepare<[number | null, string, string, string, string, string | null]>(
     'INSERT INTO changes (seq, at, registry, key, action, registration_id) VALUES (?, ?, ?, ?, ?, ?)')
-  const insertRevision = db.prepare<[number | bigint, string, string, string, string, string]>(
-    'INSERT INTO revisions (change_seq, registry, key, status, description, entry) VALUES (?, ?, ?, ?, ?, ?)')
+  const insertRevision = db.prepare<[number | bigint, string, string, string, string, string, string | null, string | null]>(
+    'INSERT INTO revisions (change_seq, registry, key, status, description, entry, note, replaced_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
   const insertTerm = db.prepare<[string, string, number | bigint]>(
     'INSERT OR IGNORE INTO revision_terms (kind, term, revision_id) VALUES (?, ?, ?)')
   const insertEntry = db.prepare<[string, string, number | bigint, number | bigint, string]>(
@@ -206,14 +229,18 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
     return {
       ...entry,
       status: row.status,
+      ...(row.replaced_by === null ? {} : { replacedBy: row.replaced_by }),
       registeredAt: row.registered_at,
       updatedAt: row.updated_at,
       links: { self, history: `${self}/history` },
     } as Published
   }
 
-  function get(key: string): Published | undefined {
-    const row = getOne.get({ registry: kind.registry, key })
+  /** The entry as it is, or (asOf) as it stood at the end of that day; undefined if it did not exist. */
+  function get(key: string, asOf?: string): Published | undefined {
+    const row = asOf === undefined
+      ? getOne.get({ registry: kind.registry, key })
+      : getOneAsOf.get({ registry: kind.registry, key, ...boundsAfter(asOf) })
     return row && toPublished(row)
   }
 
@@ -247,6 +274,7 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       if (filter.q !== undefined) params.q = likePattern(filter.q)
       if (filter.state !== undefined) params.state = filter.state
       if (filter.command !== undefined) params.command = filter.command
+      if (filter.status !== undefined) params.status = filter.status
       if (filter.asOf !== undefined) Object.assign(params, boundsAfter(filter.asOf))
       const { page, count, matches } = statementsFor(names, moment)
       const { after: _after, limit: _limit, ...countParams } = params
@@ -268,15 +296,18 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       return { items: shown.map(toPublished), total, lastPosition: more ? shown.at(-1)!.position : undefined }
     },
 
-    /** Every revision of an entry, oldest first; [] when the key was never registered. */
-    history(key: string): HistoryRow[] {
-      return selectHistory.all({ registry: kind.registry, key }).map((row, index) => ({
+    /** Every revision of an entry (up to the end of the day asOf), oldest first; [] when there is none. */
+    history(key: string, asOf?: string): HistoryRow[] {
+      const beforeSeq = asOf === undefined ? NONE_YET : boundsAfter(asOf).beforeSeq
+      return selectHistory.all({ registry: kind.registry, key, beforeSeq }).map((row, index) => ({
         revision: index + 1,
         seq: row.seq,
         at: row.at,
         action: row.action,
         registrationId: row.registration_id === null ? null : Number(row.registration_id),
         status: row.status,
+        note: row.note,
+        replacedBy: row.replaced_by,
         entry: JSON.parse(row.entry),
       }))
     },
@@ -289,10 +320,13 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
     publish(entry: Entry, change: Change): { published: Published, seq: number } {
       return db.transaction(() => {
         const key = kind.keyOf(entry)
+        const status = change.status ?? (change.action === 'register' ? 'active'
+          : change.action === 'deprecate' ? 'deprecated'
+          : selectStatus.get({ registry: kind.registry, key }) ?? 'active')
         const { lastInsertRowid: seq } = insertChange.run(
           change.seq ?? null, change.at, kind.registry, key, change.action, change.registrationId == null ? null : String(change.registrationId))
         const { lastInsertRowid: revisionId } = insertRevision.run(
-          seq, kind.registry, key, change.status ?? 'active', kind.descriptionOf(entry), JSON.stringify(entry))
+          seq, kind.registry, key, status, kind.descriptionOf(entry), JSON.stringify(entry), change.note ?? null, change.replacedBy ?? null)
         for (const { kind: termKind, term } of kind.termsOf(entry)) insertTerm.run(termKind, term, revisionId)
         const description = kind.descriptionOf(entry)
         if (change.action === 'register') insertEntry.run(kind.registry, key, seq, revisionId, description)

@@ -127,6 +127,67 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       CREATE INDEX entries_in_order ON entries (registry, registered_seq, key, description, revision_id);
     `)
   },
+
+  function deprecationsNotesAndIdempotency(db) {
+    // SQLite cannot widen a CHECK in place: changes and registrations are rebuilt (their rows
+    // copied as they are) to admit the "deprecate" action. migrate() turns foreign keys off
+    // around this step, as SQLite's table-rebuild procedure asks, and checks them before commit.
+    db.exec(`
+      CREATE TABLE changes_next (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        registry TEXT NOT NULL REFERENCES sub_registries(id),
+        key TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('register', 'update', 'deprecate')),
+        registration_id TEXT
+      ) STRICT;
+      INSERT INTO changes_next (seq, at, registry, key, action, registration_id)
+        SELECT seq, at, registry, key, action, registration_id FROM changes;
+      DROP TABLE changes;
+      ALTER TABLE changes_next RENAME TO changes;
+      CREATE INDEX changes_by_time ON changes (at);
+
+      -- Why a revision was made: the provenance of a seeded one, the reason of a deprecation.
+      ALTER TABLE revisions ADD COLUMN note TEXT;
+      -- The key that replaces a deprecated entry, if any.
+      ALTER TABLE revisions ADD COLUMN replaced_by TEXT;
+
+      CREATE TABLE registrations_next (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('capability', 'response-code')),
+        action TEXT NOT NULL CHECK (action IN ('register', 'update', 'deprecate')),
+        key TEXT NOT NULL COLLATE NOCASE,
+        entry TEXT NOT NULL CHECK (json_valid(entry)),
+        warnings TEXT NOT NULL CHECK (json_valid(warnings)),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'withdrawn')),
+        submitter TEXT NOT NULL,
+        submitted_at TEXT NOT NULL,
+        decided_by TEXT,
+        decided_at TEXT,
+        reason TEXT,
+        change_seq INTEGER REFERENCES changes(seq),
+        -- A deprecation's reason and replacement: { reason, replacedBy? }.
+        deprecation TEXT CHECK (deprecation IS NULL OR json_valid(deprecation)),
+        -- The SHA-256 of the registration as submitted (normalized), to know a repeated body.
+        body_sha256 TEXT,
+        idempotency_key TEXT
+      ) STRICT;
+      INSERT INTO registrations_next (id, kind, action, key, entry, warnings, status, submitter, submitted_at,
+                                      decided_by, decided_at, reason, change_seq)
+        SELECT id, kind, action, key, entry, warnings, status, submitter, submitted_at,
+               decided_by, decided_at, reason, change_seq FROM registrations;
+      DROP TABLE registrations;
+      ALTER TABLE registrations_next RENAME TO registrations;
+      CREATE INDEX registrations_by_status ON registrations (status, id);
+      CREATE INDEX registrations_by_submitter ON registrations (submitter, id);
+      CREATE UNIQUE INDEX registrations_by_idempotency_key ON registrations (submitter, idempotency_key)
+        WHERE idempotency_key IS NOT NULL;
+      CREATE INDEX registrations_pending_by_body ON registrations (submitter, body_sha256) WHERE status = 'pending';
+    `)
+  },
 ]
+
+/** Steps that rebuild tables, which SQLite asks to run with foreign keys off. */
+export const REBUILDS_TABLES: ReadonlySet<number> = new Set([4])
 
 export const LATEST_VERSION = migrations.length

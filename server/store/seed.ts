@@ -1,21 +1,29 @@
 import { readFileSync } from 'node:fs'
 import { RfcStatusSeedSchema } from '../../schema/rfc.ts'
-import { SeedSchema, type Seed } from '../../schema/seed.ts'
+import { LaterRegistrationsSchema, SeedSchema, type LaterRegistrations, type Seed, type SeedName } from '../../schema/seed.ts'
 import { projectFile } from '../project-files.ts'
 import type { Store } from './index.ts'
 
 const SEED_FILE = projectFile('seed/initial-set.json')
+const LATER_FILE = projectFile('seed/later-registrations.json')
 const RFC_STATUS_FILE = projectFile('seed/rfc-status.json')
 
 export function loadSeed(): Seed {
   return SeedSchema.parse(JSON.parse(readFileSync(SEED_FILE, 'utf8')))
 }
 
+export function loadLaterRegistrations(): LaterRegistrations {
+  return LaterRegistrationsSchema.parse(JSON.parse(readFileSync(LATER_FILE, 'utf8')))
+}
+
+const startOf = (day: string) => `${day}T00:00:00.000Z`
+
 /**
  * Writes the initial set into an empty registry, every entry as a revision dated the source's
- * last-updated day. Does nothing to a registry that already exists; returns whether it seeded.
+ * last-updated day, then (seed "current") each of IANA's later registrations as a revision on its
+ * own day. Does nothing to a registry that already exists, whatever the seed; returns whether it seeded.
  */
-export function seedIfEmpty(store: Store, seed: Seed = loadSeed()): boolean {
+export function seedIfEmpty(store: Store, name: SeedName = 'current', seed: Seed = loadSeed()): boolean {
   // IMMEDIATE takes the write lock first, so two processes starting at once cannot both seed.
   return store.db.transaction(() => {
     // The RFC statuses came later than the registry (migration 2): a registry may have none yet.
@@ -24,9 +32,16 @@ export function seedIfEmpty(store: Store, seed: Seed = loadSeed()): boolean {
     }
     if (store.registry.metadata()) return false
     store.registry.create(seed.registry)
-    const change = { at: `${seed.registry.lastUpdated}T00:00:00.000Z`, action: 'register' } as const
+    const change = { at: startOf(seed.registry.lastUpdated), action: 'register' } as const
     for (const { entry } of seed.capabilities) store.capabilities.publish(entry, change)
     for (const { entry } of seed.responseCodes) store.responseCodes.publish(entry, change)
+    if (name === 'current') {
+      for (const revision of loadLaterRegistrations().revisions) {
+        const later = { at: startOf(revision.date), action: revision.action, note: revision.note }
+        if (revision.kind === 'capability') store.capabilities.publish(revision.entry, later)
+        else store.responseCodes.publish(revision.entry, later)
+      }
+    }
     return true
   }).immediate()
 }

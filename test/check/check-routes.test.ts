@@ -3,7 +3,7 @@ import { expectProblem, startRegistry, type TestRegistry } from '../helpers.ts'
 
 let registry: TestRegistry
 beforeAll(async () => {
-  registry = await startRegistry()
+  registry = await startRegistry(':memory:', 'initial')
   registry.store.responseCodes.publish({ code: 'SYS/TEMP', responseTypes: ['-ERR'], commands: 'all', definition: 'Transient.', references: ['RFC3206'] },
     { at: '2002-02-01T00:00:00.000Z', action: 'register' })
 })

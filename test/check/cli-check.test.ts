@@ -65,7 +65,7 @@ describe('pop3-registry check', () => {
 
   it('asks a remote registry with --registry', async () => {
     const server = await fake({ capaBefore: crlf('+OK', 'TOP', 'ZYZZY', '.') })
-    const registry = await startRegistry()
+    const registry = await startRegistry(':memory:', 'initial')
     await registry.app.listen({ host: '127.0.0.1', port: 0 })
     cleanups.push(() => registry.close())
     const address = registry.app.server.address() as { port: number }

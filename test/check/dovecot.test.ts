@@ -32,6 +32,9 @@ describe.skipIf(program.skip)('pop3-registry check against Dovecot', () => {
       report.capa[state].lines.map((line: { tag: string, registration: { kind: string } }) => [line.tag, line.registration.kind]))
     expect(kinds('before')).toMatchObject({ TOP: 'registered', UIDL: 'registered', 'RESP-CODES': 'registered', PIPELINING: 'registered', USER: 'registered', SASL: 'registered' })
     expect(kinds('after')).toMatchObject({ TOP: 'registered', UIDL: 'registered' })
+    // IANA registered AUTH-RESP-CODE in 2002 (RFC 3206): the default seed knows it.
+    expect(kinds('before')['AUTH-RESP-CODE']).toBe('registered')
+    expect(report.findings.map((finding: { message: string }) => finding.message).join('\n')).not.toMatch(/AUTH-RESP-CODE/)
     expect(report.findings.filter((finding: { severity: string }) => finding.severity === 'error')).toEqual([])
     expect(report.login).toMatchObject({ status: '+OK' })
   })
@@ -42,6 +45,8 @@ describe.skipIf(program.skip)('pop3-registry check against Dovecot', () => {
     const report = JSON.parse(result.stdout)
     expect(report.login.status).toBe('-ERR')
     expect(report.findings).toContainEqual(expect.objectContaining({ id: 'pop3-login-refused' }))
+    // Dovecot answers -ERR [AUTH]: a response code IANA registered with RFC 3206.
+    expect(report.findings).not.toContainEqual(expect.objectContaining({ id: 'response-code-unregistered' }))
   })
 })
 

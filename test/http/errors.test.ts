@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, sampleCapability, startRegistry, type TestRegistry } from '../helpers.ts'
 
 let registry: TestRegistry
-beforeAll(async () => { registry = await startRegistry() })
+beforeAll(async () => { registry = await startRegistry(':memory:', 'initial') })
 afterAll(async () => { await registry.close() })
 
 describe('errors', () => {
@@ -35,7 +35,7 @@ describe('errors', () => {
   })
 
   it('answers a failure inside the server with a 500 problem that shows no internals', async () => {
-    const broken = await startRegistry()
+    const broken = await startRegistry(':memory:', 'initial')
     broken.db.close()
     const response = await broken.app.inject('/v1/capabilities')
     const problem = expectProblem(response, 500)

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, startRegistry, type TestRegistry } from '../helpers.ts'
 
 let registry: TestRegistry
-beforeAll(async () => { registry = await startRegistry() })
+beforeAll(async () => { registry = await startRegistry(':memory:', 'initial') })
 afterAll(async () => { await registry.close() })
 
 const get = (url: string) => registry.app.inject({ method: 'GET', url })

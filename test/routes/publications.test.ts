@@ -5,7 +5,7 @@ import { bearer, expectProblem, sampleCapability, startRegistry, tempDir, type T
 import { CAPABILITY_ROWS, RESPONSE_CODE_ROWS, sourceTokens } from '../source-table.ts'
 
 let registry: TestRegistry
-beforeEach(async () => { registry = await startRegistry() })
+beforeEach(async () => { registry = await startRegistry(':memory:', 'initial') })
 afterEach(async () => { await registry.close() })
 
 const get = (url: string, headers: Record<string, string> = {}) => registry.app.inject({ method: 'GET', url, headers })
@@ -284,7 +284,7 @@ describe('GET /v1/changes', () => {
 describe('a registry too large to keep in memory', () => {
   it('streams its downloads from a file, built once per version, read from one consistent snapshot', async () => {
     const dir = tempDir()
-    const big = await startRegistry(join(dir.path, 'big.db'))
+    const big = await startRegistry(join(dir.path, 'big.db'), 'initial')
     try {
       big.db.transaction(() => {
         for (let i = 0; i < 3_000; i++) {

@@ -6,7 +6,7 @@ let alice: Record<string, string>
 let bob: Record<string, string>
 let reviewer: Record<string, string>
 beforeEach(async () => {
-  registry = await startRegistry()
+  registry = await startRegistry(':memory:', 'initial')
   alice = bearer(registry.store, 'submitter', 'alice')
   bob = bearer(registry.store, 'submitter', 'bob')
   reviewer = bearer(registry.store, 'reviewer', 'rita')

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, startRegistry, type TestRegistry } from '../helpers.ts'
 
 let registry: TestRegistry
-beforeAll(async () => { registry = await startRegistry() })
+beforeAll(async () => { registry = await startRegistry(':memory:', 'initial') })
 afterAll(async () => { await registry.close() })
 
 describe('GET /v1/registry', () => {
@@ -44,7 +44,7 @@ describe('GET /healthz', () => {
   })
 
   it('answers 503 problem, not 500, once the database is gone', async () => {
-    const broken = await startRegistry()
+    const broken = await startRegistry(':memory:', 'initial')
     broken.db.close()
     expectProblem(await broken.app.inject('/healthz'), 503)
     await broken.app.close()

@@ -3,7 +3,7 @@ import { expectProblem, startRegistry, type TestRegistry } from '../helpers.ts'
 
 let registry: TestRegistry
 beforeAll(async () => {
-  registry = await startRegistry()
+  registry = await startRegistry(':memory:', 'initial')
   // RFC 3206's hierarchical code, published through the store as an approval would.
   registry.store.responseCodes.publish({
     code: 'SYS/TEMP',

@@ -6,7 +6,7 @@ import { sampleCapability, sampleResponseCode, startRegistry, tempDir, type Test
 
 // Every rule through POST /v1/registrations/validate: a body that keeps it and one that breaks it.
 let registry: TestRegistry
-beforeAll(async () => { registry = await startRegistry() })
+beforeAll(async () => { registry = await startRegistry(':memory:', 'initial') })
 afterAll(async () => { await registry.close() })
 
 interface Finding { path: string, rule: string, message: string }
@@ -155,11 +155,11 @@ describe('the rules see the registry as it is now', () => {
   it('after a change by this process or by another connection to the same database', async () => {
     const dir = tempDir()
     const path = join(dir.path, 'registry.db')
-    const local = await startRegistry(path)
+    const local = await startRegistry(path, 'initial')
     const ask = async () => (await local.app.inject({ method: 'POST', url: '/v1/registrations/validate', payload: capability() })).json() as Result
     try {
       expect((await ask()).valid).toBe(true)
-      const other = openRegistry(path).db
+      const other = openRegistry(path, 'initial').db
       createStore(other).capabilities.publish(sampleCapability('NEWCAP'), { at: '2026-01-01T00:00:00.000Z', action: 'register' })
       other.close()
       expect(rulesOf(await ask())).toEqual(['duplicate /entry/tag'])

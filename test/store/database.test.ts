@@ -75,7 +75,7 @@ describe('migration 2', () => {
              INSERT INTO entries VALUES ('capabilities', 'TOP', 1, 1);`)
     v1.close()
 
-    const { db, seeded } = openRegistry(path)
+    const { db, seeded } = openRegistry(path, 'initial')
     cleanups.unshift(() => db.close())
     expect(seeded).toBe(false)
     expect(schemaVersion(db)).toBe(LATEST_VERSION)
@@ -102,13 +102,40 @@ describe('migration 3', () => {
   })
 })
 
+describe('migration 4', () => {
+  it('admits deprecations and keeps every change, revision, entry and registration, foreign keys whole', () => {
+    const path = scratch()
+    const v3 = new BetterSqlite3(path)
+    v3.pragma('foreign_keys = ON')
+    migrate(v3, 3)
+    v3.exec(`INSERT INTO registry VALUES ('pop3-extension-mechanism', 'POP3 Extension Mechanism', 'note', '2001-06-29');
+             INSERT INTO sub_registries VALUES ('capabilities', 0, 'POP3 capabilities', NULL, 'p', '[]', '[]');
+             INSERT INTO changes (at, registry, key, action, registration_id) VALUES ('2001-06-29T00:00:00.000Z', 'capabilities', 'TOP', 'register', '1');
+             INSERT INTO revisions (change_seq, registry, key, status, description, entry) VALUES (1, 'capabilities', 'TOP', 'active', 'd', '{"tag":"TOP"}');
+             INSERT INTO entries (registry, key, registered_seq, revision_id, description) VALUES ('capabilities', 'TOP', 1, 1, 'd');
+             INSERT INTO registrations (kind, action, key, entry, warnings, status, submitter, submitted_at, change_seq)
+               VALUES ('capability', 'register', 'TOP', '{"tag":"TOP"}', '[]', 'approved', 'alice', '2001-06-28T00:00:00.000Z', 1);`)
+    expect(() => v3.prepare("INSERT INTO changes (at, registry, key, action) VALUES ('x', 'capabilities', 'TOP', 'deprecate')").run()).toThrow(/CHECK/)
+    migrate(v3, 4)
+    expect(v3.pragma('foreign_keys', { simple: true })).toBe(1)
+    expect(v3.pragma('foreign_key_check')).toEqual([])
+    expect(v3.prepare('SELECT seq, key, action FROM changes').all()).toEqual([{ seq: 1, key: 'TOP', action: 'register' }])
+    expect(v3.prepare('SELECT id, status, change_seq FROM registrations').all()).toEqual([{ id: 1, status: 'approved', change_seq: 1 }])
+    v3.prepare("INSERT INTO changes (at, registry, key, action) VALUES ('2002-01-01T00:00:00.000Z', 'capabilities', 'TOP', 'deprecate')").run()
+    // The sequence keeps counting from where it was.
+    expect(v3.prepare('SELECT max(seq) AS seq FROM changes').get()).toEqual({ seq: 2 })
+    expect(() => v3.prepare("INSERT INTO revisions (change_seq, registry, key, status, description, entry) VALUES (99, 'capabilities', 'TOP', 'active', 'd', '{}')").run()).toThrow(/FOREIGN KEY/)
+    v3.close()
+  })
+})
+
 describe('openRegistry', () => {
   it('seeds a new database once, and reopening neither reseeds nor duplicates', () => {
     const path = scratch()
-    const first = openRegistry(path)
+    const first = openRegistry(path, 'initial')
     expect(first.seeded).toBe(true)
     first.db.close()
-    const second = openRegistry(path)
+    const second = openRegistry(path, 'initial')
     cleanups.unshift(() => second.db.close())
     expect(second.seeded).toBe(false)
     const store = createStore(second.db)
@@ -120,7 +147,7 @@ describe('openRegistry', () => {
 
 describe('the entry store', () => {
   function seeded() {
-    const { db } = openRegistry(':memory:')
+    const { db } = openRegistry(':memory:', 'initial')
     cleanups.unshift(() => db.close())
     return { db, store: createStore(db) }
   }
