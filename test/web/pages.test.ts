@@ -3,7 +3,7 @@ import { expectProblem, sampleCapability, sampleResponseCode, startRegistry, typ
 import { HTML_ACCEPT, textOf } from './visitor.ts'
 
 let registry: TestRegistry
-beforeEach(async () => { registry = await startRegistry() })
+beforeEach(async () => { registry = await startRegistry(':memory:', 'initial') })
 afterEach(async () => { await registry.close() })
 
 const page = (url: string, headers: Record<string, string> = {}) =>

@@ -8,7 +8,9 @@ import { layout } from '../layout.ts'
 
 
 function revision(registry: SubRegistryId, item: HistoryRow, before: HistoryRow | undefined): Html {
-  const made = item.registrationId === null ? 'the initial set' : `registration ${item.registrationId}`
+  // A seeded revision has no registration; its note names the source (IANA's text, an RFC).
+  const made = item.registrationId !== null ? `registration ${item.registrationId}`
+    : item.note ? `IANA's registry (${item.note})` : 'the initial set'
   const statusChanged = before && before.status !== item.status
   return html`<li id="revision-${item.revision}">
 <h3><a href="#revision-${item.revision}">Revision ${item.revision}</a>: ${item.action === 'register' ? 'registered' : item.action}

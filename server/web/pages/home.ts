@@ -108,7 +108,7 @@ function latestChanges(changes: ChangeRow[]): Html {
 ${change.action === 'register' ? 'registered' : change.action}
 <a href="${entryPage(change.registry, change.key)}" class="key">${change.key}</a>
 <span class="muted">(${change.registry === 'capabilities' ? 'capability' : 'response code'}${
-  change.registrationId === null ? ', initial set' : html`, registration ${change.registrationId}`})</span></li>`)}</ol>
+  change.registrationId === null ? ', from IANA\'s registry' : html`, registration ${change.registrationId}`})</span></li>`)}</ol>
 <p><a href="/v1/changes?since=0">The whole change feed (JSON)</a></p>`
 }
 
