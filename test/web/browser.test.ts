@@ -20,7 +20,7 @@ const contexts: BrowserContext[] = []
 
 beforeAll(async () => {
   if (program.skip) return
-  registry = await startRegistry()
+  registry = await startRegistry(':memory:', 'initial')
   base = await registry.app.listen({ host: '127.0.0.1', port: 0 })
   browser = await chromium.launch({
     executablePath: CHROMIUM,
