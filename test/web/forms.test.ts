@@ -3,7 +3,7 @@ import { expectProblem, startRegistry, type TestRegistry } from '../helpers.ts'
 import { textOf, visitor } from './visitor.ts'
 
 let registry: TestRegistry
-beforeEach(async () => { registry = await startRegistry() })
+beforeEach(async () => { registry = await startRegistry(':memory:', 'initial') })
 afterEach(async () => { await registry.close() })
 
 const token = (role: 'submitter' | 'reviewer', name: string) => registry.store.tokens.create(name, role).token
