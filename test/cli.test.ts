@@ -129,7 +129,7 @@ describe('pop3-registry command lines', () => {
     expect(missing.stderr).toContain(`there is no database to back up at DB_PATH=${dbPath}`)
     expect(existsSync(dbPath)).toBe(false)
 
-    openRegistry(dbPath).db.close()
+    openRegistry(dbPath, 'initial').db.close()
     writeFileSync(target, 'precious')
     const refused = await cli(['backup', target], { DB_PATH: dbPath })
     expect(refused.status).toBe(2)
@@ -137,7 +137,7 @@ describe('pop3-registry command lines', () => {
     expect(readFileSync(target, 'utf8')).toBe('precious')
 
     expect((await cli(['backup', target, '--force'], { DB_PATH: dbPath })).status).toBe(0)
-    const { db } = openRegistry(target)
+    const { db } = openRegistry(target, 'initial')
     expect(createStore(db).capabilities.count()).toBe(10)
     db.close()
   })
