@@ -23,7 +23,9 @@ const startOf = (day: string) => `${day}T00:00:00.000Z`
  * last-updated day, then (seed "current") each of IANA's later registrations as a revision on its
  * own day. Does nothing to a registry that already exists, whatever the seed; returns whether it seeded.
  */
-export function seedIfEmpty(store: Store, name: SeedName = 'current', seed: Seed = loadSeed()): boolean {
+export function seedIfEmpty(store: Store, name: SeedName = 'current', given?: Seed): boolean {
+  // Most starts open a registry that exists: no write lock and no seed file for them.
+  if (store.rfcs.count() > 0 && store.registry.metadata()) return false
   // IMMEDIATE takes the write lock first, so two processes starting at once cannot both seed.
   return store.db.transaction(() => {
     // The RFC statuses came later than the registry (migration 2): a registry may have none yet.
@@ -31,6 +33,7 @@ export function seedIfEmpty(store: Store, name: SeedName = 'current', seed: Seed
       store.rfcs.load(RfcStatusSeedSchema.parse(JSON.parse(readFileSync(RFC_STATUS_FILE, 'utf8'))).rfcs)
     }
     if (store.registry.metadata()) return false
+    const seed = given ?? loadSeed()
     store.registry.create(seed.registry)
     const change = { at: startOf(seed.registry.lastUpdated), action: 'register' } as const
     for (const { entry } of seed.capabilities) store.capabilities.publish(entry, change)
