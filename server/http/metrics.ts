@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Gauge, Registry, type Metric } from 'prom-client'
 import type { FollowerStatus } from '../replication/follower.ts'
 import type { Store } from '../store/index.ts'
 
@@ -19,26 +19,10 @@ export function installMetrics(app: FastifyInstance, { store, follower, processM
   const registry = new Registry()
   if (processMetrics) collectDefaultMetrics({ register: registry })
 
-  const requests = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP requests by method, route (its pattern) and status code, with their durations',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
-    registers: [registry],
-  })
-  // One series per method, route and status, looked up by a plain key: prom-client's own lookup
-  // sorts and joins the labels on every observation, a cost every request would pay.
-  const series = new Map<string, { observe(seconds: number): void }>()
+  const requests = createRequestHistogram(registry)
   app.addHook('onResponse', (request, reply, done) => {
     // Unknown URLs share one label, so that scanners cannot grow the series without bound.
-    const route = request.routeOptions.url ?? '(unmatched)'
-    const key = `${request.method} ${reply.statusCode} ${route}`
-    let observed = series.get(key)
-    if (!observed) {
-      observed = requests.labels({ method: request.method, route, status_code: reply.statusCode })
-      series.set(key, observed)
-    }
-    observed.observe(reply.elapsedTime / 1000)
+    requests.observe(request.method, request.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime / 1000)
     done()
   })
 
@@ -69,4 +53,56 @@ export function installMetrics(app: FastifyInstance, { store, follower, processM
     })
   }
   return registry
+}
+
+const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60]
+
+interface Series { labels: { method: string, route: string, status_code: number }, counts: number[], sum: number, count: number }
+
+/**
+ * http_request_duration_seconds, a Prometheus histogram registered in prom-client's registry but
+ * kept in plain arrays: a request costs one Map lookup and a bucket scan, about 0.1 µs here against
+ * 2.5 µs for prom-client's own Histogram.observe with labels, or with a child from labels() kept
+ * per key (either sorts and hashes the label object each time), on a read path kept close to a
+ * bare server's.
+ */
+function createRequestHistogram(registry: Registry) {
+  const name = 'http_request_duration_seconds'
+  const help = 'HTTP requests by method, route (its pattern) and status code, with their durations'
+  const series = new Map<string, Series>()
+  registry.registerMetric({
+    name,
+    help,
+    type: 'histogram',
+    aggregator: 'sum',
+    get: async () => ({
+      name,
+      help,
+      type: 'histogram',
+      aggregator: 'sum',
+      values: [...series.values()].flatMap(({ labels, counts, sum, count }) => {
+        let below = 0
+        return [
+          ...REQUEST_BUCKETS.map((le, i) => ({ metricName: `${name}_bucket`, labels: { ...labels, le }, value: (below += counts[i]!) })),
+          { metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: count },
+          { metricName: `${name}_sum`, labels, value: sum },
+          { metricName: `${name}_count`, labels, value: count },
+        ]
+      }),
+    }),
+  } as unknown as Metric)
+  return {
+    observe(method: string, route: string, status: number, seconds: number) {
+      const key = `${method} ${status} ${route}`
+      let one = series.get(key)
+      if (!one) {
+        one = { labels: { method, route, status_code: status }, counts: REQUEST_BUCKETS.map(() => 0), sum: 0, count: 0 }
+        series.set(key, one)
+      }
+      const bucket = REQUEST_BUCKETS.findIndex((le) => seconds <= le)
+      if (bucket >= 0) one.counts[bucket]! += 1
+      one.sum += seconds
+      one.count += 1
+    },
+  }
 }
