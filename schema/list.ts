@@ -8,11 +8,18 @@ const isCalendarDate = (day: string) => {
 
 const upperCased = (value: unknown) => (typeof value === 'string' ? value.toUpperCase() : value)
 
+/** asOf: the registry as it stood at the end of a day; every read of the registry takes it. */
+export const AsOfSchema = IsoDateSchema
+  .refine((day) => isCalendarDate(day), { error: 'asOf is a calendar date, YYYY-MM-DD' })
+  .describe('The registry as it stood at the end of this day (UTC); the initial set dates from 2001-06-29.')
+
+/** The query of a read that takes nothing but asOf: one entry, its history, a download. */
+export const AsOfQuerySchema = z.strictObject({ asOf: AsOfSchema.optional() })
+
 const ListQueryBase = z.strictObject({
-  asOf: IsoDateSchema
-    .refine((day) => isCalendarDate(day), { error: 'asOf is a calendar date, YYYY-MM-DD' })
-    .optional()
-    .describe('The registry as it stood at the end of this day (UTC); the initial set dates from 2001-06-29.'),
+  asOf: AsOfSchema.optional(),
+  status: z.enum(['active', 'deprecated'], { error: 'status is active or deprecated' }).optional()
+    .describe('Only entries of this status.'),
   q: z.string().min(1).max(200).optional()
     .describe('Case-insensitive text that the key or the discussion/definition contains.'),
   command: z.preprocess(upperCased, z.string().regex(KEYWORD, {

@@ -1,6 +1,9 @@
 import type { Capability } from '../../schema/capability.ts'
 import type { ResponseCode } from '../../schema/response-code.ts'
-import type { Store } from '../store/index.ts'
+import type { CapabilityRecord } from '../../schema/capability.ts'
+import type { RegistryMetadata } from '../../schema/registry.ts'
+import type { ResponseCodeRecord } from '../../schema/response-code.ts'
+import type { Rfc } from '../../schema/rfc.ts'
 import type { ChangeWithEntry } from '../store/changes.ts'
 import {
   CAPABILITY_COLUMNS, capabilityCells, createFootnoteCounter, RESPONSE_CODE_COLUMNS, responseCodeCells,
@@ -12,6 +15,15 @@ import {
  * registry of any size is written out without ever being held whole in memory.
  */
 export type Chunks = Generator<string>
+
+/** What the downloads read: the registry as it is (the store) or as it stood on a day (store.asOf). */
+export interface PublishedRegistry {
+  registry: { metadata(): RegistryMetadata | undefined }
+  capabilities: { all(): Iterable<CapabilityRecord> }
+  responseCodes: { all(): Iterable<ResponseCodeRecord> }
+  rfcs: { all(): Rfc[] }
+  changes: { withEntries(): Iterable<ChangeWithEntry> }
+}
 
 // A cell of registered text that a spreadsheet would read as a formula (OWASP's CSV injection
 // advice) gets a leading "'", which spreadsheets show as text. The Response Types column is not
@@ -62,7 +74,7 @@ const RESPONSE_CODE_ELEMENTS = ['value', 'response_types', 'commands']
 const DEFINED_BY = 'RFC2449'
 
 /** The registry in IANA's registry XML shape (http://www.iana.org/assignments). */
-export function* registryXml(store: Store): Chunks {
+export function* registryXml(store: PublishedRegistry): Chunks {
   const metadata = store.registry.metadata()!
   const rules = Object.fromEntries(metadata.subRegistries.map((sub) => [sub.id, sub]))
   const subRegistry = (n: number, id: 'capabilities' | 'response-codes') => [
@@ -132,16 +144,16 @@ function* table(columns: readonly string[], rows: (notes: FootnoteCounter) => It
 
 type FootnoteCounter = ReturnType<typeof createFootnoteCounter>
 
-function* capabilityRows(store: Store, notes: FootnoteCounter) {
+function* capabilityRows(store: PublishedRegistry, notes: FootnoteCounter) {
   for (const entry of store.capabilities.all()) yield capabilityCells(entry, notes.add(entry.tag, entry.notes))
 }
 
-function* responseCodeRows(store: Store, notes: FootnoteCounter) {
+function* responseCodeRows(store: PublishedRegistry, notes: FootnoteCounter) {
   for (const entry of store.responseCodes.all()) yield responseCodeCells(entry, notes.add(entry.code, entry.notes))
 }
 
 /** The whole registry as plain text, laid out as IANA's text of 2001 was. */
-export function* registryText(store: Store): Chunks {
+export function* registryText(store: PublishedRegistry): Chunks {
   const metadata = store.registry.metadata()!
   const rules = Object.fromEntries(metadata.subRegistries.map((sub) => [sub.id, sub]))
   const requirements = (id: 'capabilities' | 'response-codes') => [
@@ -175,7 +187,7 @@ export function historyItemJson({ entryJson, ...change }: ChangeWithEntry): stri
   return `${JSON.stringify(change).slice(0, -1)},"entry":${entryJson}}`
 }
 
-export function* registryJson(store: Store): Chunks {
+export function* registryJson(store: PublishedRegistry): Chunks {
   const metadata = store.registry.metadata()!
   const capabilityNotes = createFootnoteCounter()
   const codeNotes = createFootnoteCounter()

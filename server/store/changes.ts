@@ -37,9 +37,11 @@ export function createChangeStore(db: Database) {
   const selectRecent = db.prepare<[number], Row>(
     'SELECT seq, at, registry, key, action, registration_id FROM changes ORDER BY seq DESC LIMIT ?')
   const selectLatest = db.prepare<[], { seq: number, at: string }>('SELECT seq, at FROM changes ORDER BY seq DESC LIMIT 1')
-  const selectWithEntries = db.prepare<[], Row & { status: EntryStatus, note: string | null, replaced_by: string | null, entry: string }>(
+  const selectWithEntries = db.prepare<[number], Row & { status: EntryStatus, note: string | null, replaced_by: string | null, entry: string }>(
     `SELECT c.seq, c.at, c.registry, c.key, c.action, c.registration_id, r.status, r.note, r.replaced_by, r.entry
-     FROM changes c JOIN revisions r ON r.change_seq = c.seq ORDER BY c.seq`)
+     FROM changes c JOIN revisions r ON r.change_seq = c.seq WHERE c.seq < ? ORDER BY c.seq`)
+  const selectLatestBefore = db.prepare<[number], { seq: number, at: string }>(
+    'SELECT seq, at FROM changes WHERE seq < ? ORDER BY seq DESC LIMIT 1')
   const selectWithEntriesSince = db.prepare<[number, number], Row & { status: EntryStatus, note: string | null, replaced_by: string | null, entry: string }>(
     `SELECT c.seq, c.at, c.registry, c.key, c.action, c.registration_id, r.status, r.note, r.replaced_by, r.entry
      FROM changes c JOIN revisions r ON r.change_seq = c.seq WHERE c.seq > ? ORDER BY c.seq LIMIT ?`)
@@ -63,9 +65,13 @@ export function createChangeStore(db: Database) {
       const row = selectLatest.get()
       return { seq: row?.seq ?? 0, at: row?.at }
     },
-    /** Every change with the entry as it became, oldest first, for a full export. */
-    *withEntries(): Generator<ChangeWithEntry> {
-      for (const row of selectWithEntries.iterate()) yield { ...toChange(row), status: row.status, note: row.note, replacedBy: row.replaced_by, entryJson: row.entry }
+    /** The latest change before a sequence number, if any. */
+    latestBefore(seq: number): { seq: number, at: string } | undefined {
+      return selectLatestBefore.get(seq)
+    },
+    /** Every change (before a sequence number) with the entry as it became, oldest first, for a full export. */
+    *withEntries(beforeSeq = Number.MAX_SAFE_INTEGER): Generator<ChangeWithEntry> {
+      for (const row of selectWithEntries.iterate(beforeSeq)) yield { ...toChange(row), status: row.status, note: row.note, replacedBy: row.replaced_by, entryJson: row.entry }
     },
   }
 }

@@ -168,13 +168,16 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       WHERE r.registry = @registry AND r.key = @key AND c.seq < @beforeSeq ORDER BY r.id`)
   const selectStatus = db.prepare<{ registry: string, key: string }, EntryStatus>(
     'SELECT r.status FROM entries e JOIN revisions r ON r.id = e.revision_id WHERE e.registry = @registry AND e.key = @key').pluck()
-  const getOneAsOf = db.prepare<{ registry: string, key: string, beforeSeq: number, beforeRevision: number }, Row>(
-    `${PUBLISHED_COLUMNS}
+  const SELECT_PUBLISHED_AS_OF = `${PUBLISHED_COLUMNS}
      FROM entries e
-     JOIN revisions r ON r.id = ${'(SELECT max(r2.id) FROM revisions r2 WHERE r2.registry = e.registry AND r2.key = e.key AND r2.id < @beforeRevision)'}
+     JOIN revisions r ON r.id = ${REVISION.asOf}
      JOIN changes upd ON upd.seq = r.change_seq
      JOIN changes reg ON reg.seq = e.registered_seq
-     WHERE e.registry = @registry AND e.key = @key AND e.registered_seq < @beforeSeq`)
+     WHERE e.registry = @registry AND e.registered_seq < @beforeSeq`
+  const getOneAsOf = db.prepare<{ registry: string, key: string, beforeSeq: number, beforeRevision: number }, Row>(
+    `${SELECT_PUBLISHED_AS_OF} AND e.key = @key`)
+  const selectAllAsOf = db.prepare<{ registry: string, beforeSeq: number, beforeRevision: number }, Row>(
+    `${SELECT_PUBLISHED_AS_OF} ORDER BY e.registered_seq`)
   const selectAll = db.prepare<{ registry: string }, Row>(`${SELECT_PUBLISHED} WHERE e.registry = @registry ORDER BY e.registered_seq`)
   const selectExists = db.prepare<{ registry: string, key: string }, { found: number }>(
     'SELECT 1 AS found FROM entries WHERE registry = @registry AND key = @key')
@@ -261,10 +264,16 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       return keys.length === 0 ? [] : selectAmong.all({ registry: kind.registry, keys: JSON.stringify(keys) })
     },
 
-    /** Every published entry in registration order, read one at a time. */
-    *all(): Generator<Published> {
-      for (const row of selectAll.iterate({ registry: kind.registry })) yield toPublished(row)
+    /** Every published entry in registration order (asOf: as they stood that day), read one at a time. */
+    *all(asOf?: string): Generator<Published> {
+      const rows = asOf === undefined
+        ? selectAll.iterate({ registry: kind.registry })
+        : selectAllAsOf.iterate({ registry: kind.registry, ...boundsAfter(asOf) })
+      for (const row of rows) yield toPublished(row)
     },
+
+    /** The first change and revision after a day: the registry as of that day is what came before. */
+    boundsAfter,
 
     list(filter: ListFilter): Page<Published> {
       const names = (Object.keys(FILTERS) as FilterName[]).filter((name) => filter[name] !== undefined)

@@ -10,6 +10,7 @@ import { createRfcStore } from './rfcs.ts'
 import { generationOf } from './generation.ts'
 import { LATEST_VERSION } from './migrations.ts'
 import { createTokenStore } from './tokens.ts'
+import type { PublishedRegistry } from '../publish/render.ts'
 
 /** Everything the routes read and write, over one database connection. */
 export function createStore(db: Database) {
@@ -38,6 +39,24 @@ export function createStore(db: Database) {
       hasResponseCode: (code) => generation.remembered(`r ${code.toUpperCase()}`, () => responseCodes.has(code)),
       rfc: (number) => generation.remembered(`n ${number}`, () => rfcs.get(number)),
     } satisfies RegistryView as RegistryView,
+    /**
+     * The registry as it stood at the end of a day, in the shape the downloads read: its entries
+     * then, its history up to then, and that day's last-updated date; undefined before its first change.
+     */
+    asOf(day: string): PublishedRegistry | undefined {
+      const { beforeSeq } = capabilities.boundsAfter(day)
+      const last = changes.latestBefore(beforeSeq)
+      const metadata = registry.metadata()
+      if (!last || !metadata) return undefined
+      const dated = { ...metadata, lastUpdated: last.at.slice(0, 10) }
+      return {
+        registry: { metadata: () => dated },
+        capabilities: { all: () => capabilities.all(day) },
+        responseCodes: { all: () => responseCodes.all(day) },
+        rfcs,
+        changes: { withEntries: () => changes.withEntries(beforeSeq) },
+      }
+    },
     /** Whether the database answers; for /healthz. */
     ping(): boolean {
       return selectOne.get() !== undefined

@@ -86,3 +86,58 @@ describe('the two seeds', () => {
     }
   })
 })
+
+describe('asOf on every read of the registry', () => {
+  const status = async (url: string) => (await current.app.inject({ method: 'GET', url })).statusCode
+
+  it('gives one entry as it stood that day, and 404 before it existed', async () => {
+    expect(await status('/v1/capabilities/UTF8?asOf=2013-03-12')).toBe(404)
+    expect((await get(current, '/v1/capabilities/utf8?asOf=2013-03-13')).tag).toBe('UTF8')
+    expect((await get(current, '/v1/capabilities/SASL?asOf=2007-10-03')).references).toEqual(['RFC2449', 'RFC1734'])
+    expect((await get(current, '/v1/capabilities/SASL?asOf=2007-10-03')).updatedAt).toBe('2001-06-29')
+    expect((await get(current, '/v1/capabilities/SASL')).references).toEqual(['RFC2449', 'RFC5034'])
+    expect(await status('/v1/response-codes/SYS/TEMP?asOf=2002-02-27')).toBe(404)
+    expect(await status('/v1/response-codes/SYS%2FTEMP?asOf=2002-02-27')).toBe(404)
+    expect((await get(current, '/v1/response-codes/SYS/TEMP?asOf=2002-02-28')).code).toBe('SYS/TEMP')
+  })
+
+  it('gives the history up to that day', async () => {
+    expect((await get(current, '/v1/capabilities/SASL/history?asOf=2005-01-01')).items).toHaveLength(1)
+    expect((await get(current, '/v1/capabilities/SASL/history?asOf=2007-10-04')).items).toHaveLength(2)
+    expect(await status('/v1/response-codes/SYS/TEMP/history?asOf=2001-06-29')).toBe(404)
+    expect((await get(current, '/v1/response-codes/SYS/TEMP/history?asOf=2002-02-28')).items).toHaveLength(1)
+  })
+
+  it('gives every download as published that day: on 2001-06-29, byte for byte the initial registry\'s', async () => {
+    for (const url of ['/v1/capabilities.csv', '/v1/response-codes.csv', '/v1/registry.xml', '/v1/registry.txt', '/v1/registry.json']) {
+      const dated = await current.app.inject({ method: 'GET', url: `${url}?asOf=2001-06-29` })
+      const initialBody = await initial.app.inject({ method: 'GET', url })
+      expect(dated.statusCode, url).toBe(200)
+      expect(dated.body, url).toBe(initialBody.body)
+    }
+    const text2002 = (await current.app.inject({ method: 'GET', url: '/v1/registry.txt?asOf=2002-03-01' })).body
+    expect(text2002).toContain('(last updated 2002-02-28)')
+    expect(text2002).toContain('AUTH-RESP-CODE')
+    expect(text2002).not.toContain('UTF8')
+    const json2007 = JSON.parse((await current.app.inject({ method: 'GET', url: '/v1/registry.json?asOf=2007-10-04' })).body)
+    expect(json2007.registry.lastUpdated).toBe('2007-10-04')
+    expect(json2007.history.at(-1)).toMatchObject({ key: 'SASL', action: 'update' })
+    expect(await status('/v1/registry.xml?asOf=1999-12-31')).toBe(404)
+  })
+
+  it('gives the registry\'s metadata and counts as of a day', async () => {
+    const then = await get(current, '/v1/registry?asOf=2002-03-01')
+    expect(then.lastUpdated).toBe('2002-02-28')
+    expect(then.subRegistries.map((sub: { count: number }) => sub.count)).toEqual([11, 5])
+  })
+
+  it('refuses a parameter it does not know, on every read, with 400', async () => {
+    for (const url of ['/v1/capabilities/TOP?asof=2001-06-29', '/v1/capabilities/TOP/history?x=1',
+      '/v1/response-codes/SYS/TEMP?when=now', '/v1/registry.xml?format=x', '/v1/capabilities.csv?asOf=2001-06-29&q=x',
+      '/v1/registry?asof=2001-06-29', '/v1/capabilities/TOP?asOf=2001-02-30']) {
+      const response = await current.app.inject({ method: 'GET', url })
+      expect(response.statusCode, url).toBe(400)
+      expect(response.headers['content-type'], url).toMatch(/problem\+json/)
+    }
+  })
+})

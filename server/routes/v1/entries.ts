@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { pageSchema, type ListQuery } from '../../../schema/list.ts'
+import { AsOfQuerySchema, pageSchema, type ListQuery } from '../../../schema/list.ts'
 import { ProblemSchema } from '../../../schema/problem.ts'
 import { HistoryItemSchema } from '../../../schema/registration.ts'
 import type { SubRegistryId } from '../../../schema/registry.ts'
@@ -89,14 +89,18 @@ export function entryRoutes<Published>(options: EntryRoutesOptions<Published>): 
       }
       return key
     }
-    const findOne = (key: string) => {
-      const entry = store.get(checkedKey(key))
-      if (!entry) throw new HttpProblem('not-found', `No ${noun} "${key}" is registered.`)
+    const findOne = (key: string, asOf: string | undefined) => {
+      const entry = store.get(checkedKey(key), asOf)
+      if (!entry) {
+        throw new HttpProblem('not-found', asOf === undefined ? `No ${noun} "${key}" is registered.` : `No ${noun} "${key}" was registered on ${asOf}.`)
+      }
       return entry
     }
-    const findHistory = (key: string) => {
-      const items = store.history(checkedKey(key))
-      if (items.length === 0) throw new HttpProblem('not-found', `No ${noun} "${key}" has ever been registered.`)
+    const findHistory = (key: string, asOf: string | undefined) => {
+      const items = store.history(checkedKey(key), asOf)
+      if (items.length === 0) {
+        throw new HttpProblem('not-found', asOf === undefined ? `No ${noun} "${key}" has ever been registered.` : `No ${noun} "${key}" had been registered by ${asOf}.`)
+      }
       return { items: items.map(({ at, ...item }) => ({ ...item, date: at.slice(0, 10), at })) }
     }
     const keyParams = z.object({ [keyName]: z.string() })
@@ -104,25 +108,25 @@ export function entryRoutes<Published>(options: EntryRoutesOptions<Published>): 
 
     app.get(`${base}/:${keyName}`, {
       config: { lastModified: 'registry', produces: ['application/json'] },
-      schema: { ...oneSchema, params: keyParams },
-    }, async (request) => findOne(keyOf(request.params)))
+      schema: { ...oneSchema, params: keyParams, querystring: AsOfQuerySchema },
+    }, async (request) => findOne(keyOf(request.params), request.query.asOf))
 
     app.get(`${base}/:${keyName}/history`, {
       config: { lastModified: 'registry', produces: ['application/json'] },
-      schema: { ...historySchema, params: keyParams },
-    }, async (request) => findHistory(keyOf(request.params)))
+      schema: { ...historySchema, params: keyParams, querystring: AsOfQuerySchema },
+    }, async (request) => findHistory(keyOf(request.params), request.query.asOf))
 
     if (options.multiLevelKeys) {
       // A key with raw "/" in it (SYS/TEMP) reaches this route. The path is read undecoded, so that
       // a final raw "/history" means the history while an encoded one (SYS%2Fhistory) is part of a key.
       app.get(`${base}/*`, {
         config: { lastModified: 'registry', produces: ['application/json'] },
-        schema: { ...oneSchema, hide: true, response: { ...oneSchema.response, 200: z.union([recordSchema, HistorySchema]) } },
+        schema: { ...oneSchema, hide: true, querystring: AsOfQuerySchema, response: { ...oneSchema.response, 200: z.union([recordSchema, HistorySchema]) } },
       }, async (request) => {
         const raw = request.url.split('?')[0]!.slice(base.length + 1)
         const history = raw.endsWith('/history')
         const key = (history ? raw.slice(0, -'/history'.length) : raw).split('/').map(decodedSegment).join('/')
-        return history ? findHistory(key) : findOne(key)
+        return history ? findHistory(key, request.query.asOf) : findOne(key, request.query.asOf)
       })
     }
   }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { CapabilityRecordSchema } from '../../../schema/capability.ts'
 import { CapaTagSchema, ResponseCodeKeySchema } from '../../../schema/grammar.ts'
-import { CapabilityListQuerySchema, ResponseCodeListQuerySchema } from '../../../schema/list.ts'
+import { AsOfQuerySchema, CapabilityListQuerySchema, ResponseCodeListQuerySchema } from '../../../schema/list.ts'
 import { ProblemSchema } from '../../../schema/problem.ts'
 import { RegistrySchema } from '../../../schema/registry.ts'
 import { ResponseCodeRecordSchema } from '../../../schema/response-code.ts'
@@ -24,12 +24,19 @@ export function v1Routes(store: Store, files: PublicationFiles, waiter: ChangeWa
         summary: 'The registry: title, note, last-updated date, and each sub-registry\'s rules and size',
         operationId: 'getRegistry',
         tags: ['registry'],
-        response: { 200: RegistrySchema, 503: ProblemSchema },
+        querystring: AsOfQuerySchema,
+        response: { 200: RegistrySchema, 400: ProblemSchema, 404: ProblemSchema, 503: ProblemSchema },
       },
-    }, async () => {
-      const metadata = store.registry.metadata()
-      if (!metadata) throw new HttpProblem('unavailable', 'The registry has not been created in this database yet.')
-      const counts = { 'capabilities': store.capabilities.count(), 'response-codes': store.responseCodes.count() }
+    }, async (request) => {
+      const { asOf } = request.query
+      const current = store.registry.metadata()
+      if (!current) throw new HttpProblem('unavailable', 'The registry has not been created in this database yet.')
+      const dated = asOf === undefined ? undefined : store.asOf(asOf)
+      if (asOf !== undefined && !dated) throw new HttpProblem('not-found', `The registry had no entries yet on ${asOf}.`)
+      const metadata = dated?.registry.metadata() ?? current
+      const counts = asOf === undefined
+        ? { 'capabilities': store.capabilities.count(), 'response-codes': store.responseCodes.count() }
+        : { 'capabilities': store.capabilities.list({ asOf, limit: 1 }).total, 'response-codes': store.responseCodes.list({ asOf, limit: 1 }).total }
       return {
         ...metadata,
         subRegistries: metadata.subRegistries.map((sub) => ({

@@ -5,7 +5,11 @@ import { ChangeFeedQuerySchema, ChangeFeedSchema, RegistryExportSchema } from '.
 import { ProblemSchema } from '../../../schema/problem.ts'
 import { isFresh, setValidators } from '../../http/read-cache.ts'
 import type { PublicationFiles } from '../../publish/files.ts'
-import { capabilitiesCsv, historyItemJson, registryJson, registryText, registryXml, responseCodesCsv, type Chunks } from '../../publish/render.ts'
+import {
+  capabilitiesCsv, historyItemJson, registryJson, registryText, registryXml, responseCodesCsv, type Chunks, type PublishedRegistry,
+} from '../../publish/render.ts'
+import { AsOfQuerySchema } from '../../../schema/list.ts'
+import { HttpProblem } from '../../http/problems.ts'
 import type { ChangeWaiter } from '../../replication/change-waiter.ts'
 import type { Store } from '../../store/index.ts'
 
@@ -18,7 +22,7 @@ interface Download {
   type: string
   filename: string
   schema: z.ZodType
-  render: (store: Store) => Chunks
+  render: (registry: PublishedRegistry) => Chunks
 }
 
 /** The registry in IANA's forms and as one JSON file, plus the change feed mirrors follow. */
@@ -47,11 +51,19 @@ export function publicationRoutes(store: Store, files: PublicationFiles, waiter:
           description: 'Built once per registry version; large registries are streamed from a file.',
           operationId: download.operationId,
           tags: ['registry'],
+          querystring: AsOfQuerySchema,
           ...(mediaType === 'application/json' ? {} : { produces: [mediaType] }),
-          response: { 200: download.schema, 406: ProblemSchema },
+          response: { 200: download.schema, 400: ProblemSchema, 404: ProblemSchema, 406: ProblemSchema },
         },
       }, async (request, reply) => {
-        const rendered = await files.get(download.url, download.render)
+        const { asOf } = request.query
+        if (asOf !== undefined && !store.asOf(asOf)) {
+          throw new HttpProblem('not-found', `The registry had no entries yet on ${asOf}; it begins ${store.changes.since(0, 1)[0]?.at.slice(0, 10) ?? 'with its first registration'}.`)
+        }
+        // A day's rendering is kept under its own name, for as long as the registry is unchanged.
+        const rendered = asOf === undefined
+          ? await files.get(download.url, download.render)
+          : await files.get(`${download.url}?asOf=${asOf}`, (source) => download.render(source.asOf(asOf)!))
         const lastModified = new Date(rendered.lastChangedAt ?? 0)
         reply.type(download.type).header('content-disposition', `attachment; filename="${download.filename}"`)
         setValidators(reply, rendered.etag, lastModified)
