@@ -106,6 +106,20 @@ describe('a follower', () => {
     expect(metrics).toMatch(/^pop3_registry_follower_lag_seconds 0$/m)
   })
 
+  it('carries a deprecation with its reason and replacement, as every other change', async () => {
+    const primary = await startPrimary()
+    const follower = await startFollower(primary.url, 'f1')
+    await isReady(follower)
+    const store = createStore(primary.db)
+    const top = store.capabilities.get('TOP') as { status: string } & Record<string, unknown>
+    const { status: _status, registeredAt: _r, updatedAt: _u, links: _l, ...entry } = top
+    store.capabilities.publish(entry as never, { at: new Date().toISOString(), action: 'deprecate', note: 'Superseded for the test.', replacedBy: 'UIDL' })
+    await until('the follower holds the deprecation', async () => (await follower.app.inject('/v1/capabilities/TOP')).json().status === 'deprecated')
+    await expectSameReads(primary, follower)
+    const history = (await follower.app.inject('/v1/capabilities/TOP/history')).json().items as { action: string }[]
+    expect(history.at(-1)).toMatchObject({ action: 'deprecate' })
+  })
+
   it('answers every write, and registrations, with 307 to the same path on the primary', async () => {
     const primary = await startPrimary()
     const follower = await startFollower(primary.url, 'f1')
