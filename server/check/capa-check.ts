@@ -31,8 +31,8 @@ const SASL_MECHANISM = /^[A-Z0-9_-]{1,20}$/
 // Suggestions cost lookups, so they are bounded: only the first unregistered tags of a response get
 // them, and only tags short enough to be a slip of a registered one are respelled. Tags are written
 // in letters, digits, "-" and "_": the characters a respelling tries.
-const SUGGESTED_LINES = 5
-const RESPELLED_LENGTH = 20
+const SUGGESTED_LINES = 3
+const RESPELLED_LENGTH = 16
 const TAG_CHARACTERS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_']
 
 /** Every string one edit away from the tag: a character left out, swapped with the next, changed or added. */

@@ -75,12 +75,12 @@ describe('POST /v1/check/capa, bounded', () => {
     expect(response.rawPayload.length).toBeLessThan(JSON.stringify(body).length)
   })
 
-  it('suggests for the first five unregistered tags only, and respells only tags of up to 20 characters', async () => {
-    const report = await capa({ before: crlf('+OK', ...Array.from({ length: 8 }, () => 'PIPELINNG'), `PIPELINNG${'Z'.repeat(15)}`, '.') })
+  it('suggests for the first three unregistered tags only, and respells only tags of up to 16 characters', async () => {
+    const report = await capa({ before: crlf('+OK', ...Array.from({ length: 6 }, () => 'PIPELINNG'), `PIPELINNG${'Z'.repeat(15)}`, '.') })
     const suggestions = report.before!.lines.map((line) => line.registration.suggestions)
-    expect(suggestions.slice(0, 5)).toEqual(Array.from({ length: 5 }, () => ['PIPELINING']))
-    expect(suggestions.slice(5)).toEqual([[], [], [], []])
-    const long = await capa({ before: crlf('+OK', `PIPELINNG${'Z'.repeat(15)}`, `LOGIN-DELAY${'9'.repeat(30)}`, '.') })
+    expect(suggestions.slice(0, 3)).toEqual(Array.from({ length: 3 }, () => ['PIPELINING']))
+    expect(suggestions.slice(3)).toEqual([[], [], [], []])
+    const long = await capa({ before: crlf('+OK', `PIPELINNG${'Z'.repeat(8)}`, `LOGIN-DELAY${'9'.repeat(30)}`, '.') })
     expect(long.before!.lines.map((line) => line.registration.suggestions)).toEqual([[], [`LOGIN-DELAY ${'9'.repeat(30)}`]])
   })
 })
