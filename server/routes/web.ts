@@ -30,6 +30,7 @@ const HomeQuerySchema = z.strictObject({
   q: blankless(CapabilityListQuerySchema.shape.q),
   state: blankless(CapabilityListQuerySchema.shape.state),
   command: blankless(CapabilityListQuerySchema.shape.command),
+  status: blankless(CapabilityListQuerySchema.shape.status),
 })
 const KindQuerySchema = z.object({
   kind: z.enum(['capability', 'response-code']).default('capability'),
@@ -98,7 +99,7 @@ export function webRoutes(store: Store, sessionSecret: string): FastifyPluginAsy
       const filter = request.query
       const capabilities = store.capabilities.list({ ...filter, limit: TABLE_LIMIT })
       // Response codes have no states: a state filter narrows the capabilities alone.
-      const responseCodes = store.responseCodes.list({ q: filter.q, command: filter.command, limit: TABLE_LIMIT })
+      const responseCodes = store.responseCodes.list({ q: filter.q, command: filter.command, status: filter.status, limit: TABLE_LIMIT })
       return reply.type(HTML_TYPE).send(homePage({
         metadata,
         filter,

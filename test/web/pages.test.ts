@@ -81,6 +81,24 @@ describe('GET /', () => {
   })
 })
 
+describe('deprecated entries', () => {
+  it('are filtered by status on /, and their page names what replaces them', async () => {
+    const entry = registry.store.capabilities.get('EXPIRE')!
+    const { status: _status, registeredAt: _r, updatedAt: _u, links: _l, replacedBy: _b, ...fields } = entry
+    registry.store.capabilities.publish(fields as never, { at: new Date().toISOString(), action: 'deprecate', replacedBy: 'UIDL', note: 'For a test.' })
+    const deprecated = await page('/?status=deprecated')
+    expect([...deprecated.body.matchAll(/<tr id="capabilities-([^"]+)"/g)].map((m) => m[1])).toEqual(['EXPIRE'])
+    expect(rowOf(deprecated.body, 'capabilities-EXPIRE')?.[0]).toBe('EXPIRE deprecated')
+    expect(deprecated.body).toContain('<option value="deprecated" selected>')
+    const active = await page('/?status=active')
+    expect(active.body).not.toContain('id="capabilities-EXPIRE"')
+    const own = await page('/capabilities/EXPIRE')
+    expect(textOf(own.body)).toContain('This capability is deprecated; it is replaced by UIDL.')
+    expect(own.body).toContain('href="/capabilities/UIDL"')
+    expect(textOf(own.body)).toMatch(/Revision 2: deprecate/)
+  })
+})
+
 describe('entry pages', () => {
   it('show every field, the status, RFC links and the history', async () => {
     const response = await page('/capabilities/top')

@@ -2,7 +2,7 @@ import type { CapabilityRecord } from '../../../schema/capability.ts'
 import type { SubRegistryId } from '../../../schema/registry.ts'
 import type { ResponseCodeRecord } from '../../../schema/response-code.ts'
 import type { HistoryRow } from '../../store/entries.ts'
-import { NOUN, diffTable, fieldList, rowId } from '../fields.ts'
+import { NOUN, diffTable, entryPage, fieldList, rowId } from '../fields.ts'
 import { html, type Html } from '../html.ts'
 import { layout } from '../layout.ts'
 
@@ -32,6 +32,8 @@ export function entryPageHtml(registry: SubRegistryId, entry: CapabilityRecord |
 <time datetime="${entry.updatedAt}">${entry.updatedAt}</time>.
 As JSON: <a href="${entry.links.self}">the entry</a>, <a href="${entry.links.history}">its history</a>.
 <a href="/register?kind=${registry === 'capabilities' ? 'capability' : 'response-code'}&amp;update=${encodeURIComponent(key)}">Propose an update</a>.</p>
+${entry.status === 'deprecated' && html`<p class="notice bad">This ${noun.toLowerCase()} is deprecated${
+  entry.replacedBy && html`; it is replaced by <a class="key" href="${entryPage(registry, entry.replacedBy)}">${entry.replacedBy}</a>`}.</p>`}
 <h2 id="fields">Fields</h2>
 ${fieldList(registry, entry)}
 <h2 id="history">History (${history.length} revision${history.length === 1 ? '' : 's'})</h2>

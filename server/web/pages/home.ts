@@ -15,7 +15,7 @@ import { entryPage, referenceLinks, rowId } from '../fields.ts'
 import { html, type Html } from '../html.ts'
 import { layout } from '../layout.ts'
 
-export interface HomeFilter { q?: string | undefined, state?: string | undefined, command?: string | undefined }
+export interface HomeFilter { q?: string | undefined, state?: string | undefined, command?: string | undefined, status?: string | undefined }
 
 export interface HomeData {
   metadata: RegistryMetadata
@@ -43,8 +43,12 @@ function filterForm(filter: HomeFilter): Html {
 ${STATES.map((state) => html`<option value="${state}"${filter.state === state ? html` selected` : ''}>${state}</option>`)}
 </select></label>
 <label>Command <span class="hint">e.g. USER</span><input type="text" name="command" value="${filter.command ?? ''}" size="8"></label>
+<label>Status <span class="hint">active or deprecated</span><select name="status">
+<option value="">any status</option>
+${['active', 'deprecated'].map((status) => html`<option value="${status}"${filter.status === status ? html` selected` : ''}>${status}</option>`)}
+</select></label>
 <button type="submit">Filter</button>
-${(filter.q ?? filter.state ?? filter.command) !== undefined && html`<a href="/">Clear filters</a>`}
+${(filter.q ?? filter.state ?? filter.command ?? filter.status) !== undefined && html`<a href="/">Clear filters</a>`}
 </form>`
 }
 
