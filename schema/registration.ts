@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { CapabilitySchema } from './capability.ts'
-import { FORBIDDEN_IN_TEXT, IsoDateSchema, VISIBLE } from './grammar.ts'
+import { CapaTagSchema, FORBIDDEN_IN_TEXT, IsoDateSchema, ResponseCodeKeySchema, VISIBLE } from './grammar.ts'
 import { MAX_LISTED, ViolationSchema } from './problem.ts'
 import { ResponseCodeSchema } from './response-code.ts'
 
@@ -16,6 +16,23 @@ export const RegistrationRequestSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('response-code'), action: ActionSchema, entry: ResponseCodeSchema }),
 ]).meta({ id: 'RegistrationRequest' })
 
+/**
+ * A deprecation (design §5): the key alone in entry, and beside it why (reason) and, if one does,
+ * which key replaces it (replacedBy). Once approved, the entry's status is "deprecated".
+ */
+export const DeprecationRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('capability'), action: z.literal('deprecate'), entry: z.strictObject({ tag: CapaTagSchema }),
+    reason: z.string().trim().min(1).max(4000), replacedBy: CapaTagSchema.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('response-code'), action: z.literal('deprecate'), entry: z.strictObject({ code: ResponseCodeKeySchema }),
+    reason: z.string().trim().min(1).max(4000), replacedBy: ResponseCodeKeySchema.optional(),
+  }),
+]).meta({ id: 'DeprecationRequest' })
+
+export const SubmissionSchema = z.union([RegistrationRequestSchema, DeprecationRequestSchema])
+
 export const RegistrationStatusSchema = z.enum(['pending', 'approved', 'rejected', 'withdrawn'])
 
 export const ValidationResultSchema = z.object({
@@ -30,8 +47,11 @@ export const RegistrationSchema = z.object({
   id: z.number().int(),
   status: RegistrationStatusSchema,
   kind: z.enum(['capability', 'response-code']),
-  action: ActionSchema,
-  entry: z.union([CapabilitySchema, ResponseCodeSchema]).describe('The entry as submitted, its keys and keywords in upper case.'),
+  action: ChangeActionSchema,
+  entry: z.union([CapabilitySchema, ResponseCodeSchema, z.object({ tag: z.string() }), z.object({ code: z.string() })])
+    .describe('The entry as submitted, its keys and keywords in upper case; a deprecation\'s holds the key alone.'),
+  deprecation: z.object({ reason: z.string(), replacedBy: z.string().optional() }).optional()
+    .describe('A deprecation\'s reason, and the key that replaces the entry if one does.'),
   warnings: z.array(ViolationSchema),
   submitter: z.string(),
   submittedAt: z.string().describe('ISO 8601 date and time.'),
@@ -69,6 +89,8 @@ export const HistoryItemSchema = z.object({
 }).meta({ id: 'HistoryItem' })
 
 export type RegistrationRequest = z.infer<typeof RegistrationRequestSchema>
+export type DeprecationRequest = z.infer<typeof DeprecationRequestSchema>
+export type Submission = RegistrationRequest | DeprecationRequest
 export type Registration = z.infer<typeof RegistrationSchema>
 export type RegistrationStatus = z.infer<typeof RegistrationStatusSchema>
 export type ValidationResult = z.infer<typeof ValidationResultSchema>

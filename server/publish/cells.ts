@@ -58,10 +58,20 @@ function announcedCell(entry: Capability): string {
   return entry.announcementOptionalIn?.includes('AUTHORIZATION') ? 'TRANS, both' : 'both'
 }
 
+/**
+ * A deprecated entry's key cell says so after the key, "(deprecated)" or "(deprecated; use NEW)";
+ * an active entry's cells are IANA's, unmarked.
+ */
+const statusMark = (entry: object) => {
+  const { status, replacedBy } = entry as { status?: string, replacedBy?: string }
+  if (status !== 'deprecated') return ''
+  return replacedBy ? ` (deprecated; use ${replacedBy})` : ' (deprecated)'
+}
+
 export function capabilityCells(entry: Capability, footnotes: Footnote[]): string[] {
   const affected = marked(entry.affectedCommands, entry.tag, footnotes)
   return [
-    `${entry.tag}${keyMarks(entry.tag, footnotes)}`,
+    `${entry.tag}${keyMarks(entry.tag, footnotes)}${statusMark(entry)}`,
     list(entry.arguments),
     list(marked(entry.addedCommands, entry.tag, footnotes) as string[]),
     affected === 'all' ? 'all' : list(affected),
@@ -75,7 +85,7 @@ export function capabilityCells(entry: Capability, footnotes: Footnote[]): strin
 export function responseCodeCells(entry: ResponseCode, footnotes: Footnote[]): string[] {
   const commands = marked(entry.commands, entry.code, footnotes)
   return [
-    `${entry.code}${keyMarks(entry.code, footnotes)}`,
+    `${entry.code}${keyMarks(entry.code, footnotes)}${statusMark(entry)}`,
     list(entry.responseTypes),
     commands === 'all' ? 'all' : list(commands),
     referencesCell(entry.references),

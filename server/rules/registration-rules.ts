@@ -1,13 +1,17 @@
 import type { z } from 'zod'
 import { CAPA_TAG, FORBIDDEN_IN_TEXT, MAX_CAPA_LINE, RESP_CODE, RFC_REFERENCE, STATES, VISIBLE } from '../../schema/grammar.ts'
 import type { Violation } from '../../schema/problem.ts'
-import { RegistrationRequestSchema, type RegistrationRequest, type ValidationResult } from '../../schema/registration.ts'
+import {
+  DeprecationRequestSchema, RegistrationRequestSchema, type DeprecationRequest, type RegistrationRequest, type Submission, type ValidationResult,
+} from '../../schema/registration.ts'
 import { STANDARDS_TRACK_OR_EXPERIMENTAL, type Rfc } from '../../schema/rfc.ts'
 
 /** What the rules need to know of the registry as it is now. */
 export interface RegistryView {
   hasCapability(tag: string): boolean
   hasResponseCode(code: string): boolean
+  /** Whether a registered key is deprecated. */
+  isDeprecated(kind: 'capability' | 'response-code', key: string): boolean
   rfc(number: number): Rfc | undefined
 }
 
@@ -29,6 +33,7 @@ export const RULES = {
   'unknown-state': 'A state is not one of RFC 1939\'s.',
   'inconsistent': 'Two fields contradict each other.',
   'repeated': 'A list names the same value twice.',
+  'deprecated': 'A register names a deprecated key, or a deprecation a key that is deprecated already.',
   'reference': 'A reference is neither an RFC nor an absolute URL, or a capability cites no RFC.',
   'rfc-status-unknown': 'Warning: the registry does not know the status of a cited RFC.',
   'rfc-not-standards-track': 'Warning: a capability cites no Standards Track or Experimental RFC (RFC 2449 §7).',
@@ -169,7 +174,7 @@ function capabilityViolations(entry: Record<string, unknown>, action: unknown, r
     if (octets > MAX_CAPA_LINE) {
       violations.push(finding('/entry/tag', 'line-length', `the tag and its arguments make a ${octets}-octet CAPA line; RFC 2449 §4 allows 512`))
     }
-    violations.push(...keyPresence('/entry/tag', 'capability', tag, action, registry.hasCapability(tag)))
+    violations.push(...keyPresence('/entry/tag', 'capability', tag, action, registry.hasCapability(tag), registry.isDeprecated('capability', tag)))
   }
   const announced = new Set(strings(entry.announcedStates))
   strings(entry.announcementOptionalIn).forEach((state, index) => {
@@ -185,13 +190,16 @@ function capabilityViolations(entry: Record<string, unknown>, action: unknown, r
 function responseCodeViolations(entry: Record<string, unknown>, action: unknown, registry: RegistryView): Violation[] {
   const code = typeof entry.code === 'string' && RESP_CODE.test(entry.code) ? entry.code : undefined
   return [
-    ...(code ? keyPresence('/entry/code', 'response code', code, action, registry.hasResponseCode(code)) : []),
+    ...(code ? keyPresence('/entry/code', 'response code', code, action, registry.hasResponseCode(code), registry.isDeprecated('response-code', code)) : []),
     ...repeatedValues(entry, ['responseTypes', 'commands', 'references']),
     ...referenceViolations(entry, false),
   ]
 }
 
-function keyPresence(path: string, noun: string, key: string, action: unknown, exists: boolean): Violation[] {
+function keyPresence(path: string, noun: string, key: string, action: unknown, exists: boolean, deprecated: boolean): Violation[] {
+  if (action === 'register' && deprecated) {
+    return [finding(path, 'deprecated', `the ${noun} ${key} is deprecated, and a deprecated key is never registered again; choose another key, or submit an update to change its entry`)]
+  }
   if (action === 'register' && exists) {
     return [finding(path, 'duplicate', `the ${noun} ${key} is registered already (keys ignore case); to change it, submit an update`)]
   }
@@ -258,7 +266,43 @@ function normalized(request: RegistrationRequest): RegistrationRequest {
  * Checks a registration body against every rule at once, against the registry as it is now.
  * Returns the normalized request only when nothing is violated.
  */
-export function checkRegistration(body: unknown, registry: RegistryView): ValidationResult & { request?: RegistrationRequest } {
+/** Checks a deprecation: its key registered and not deprecated yet, its replacement registered and active. */
+function checkDeprecation(body: unknown, registry: RegistryView): ValidationResult & { request?: DeprecationRequest } {
+  const parsed = DeprecationRequestSchema.safeParse(body)
+  const violations = parsed.success ? [] : structuralViolations(body, parsed.error.issues)
+  const request = asRecord(body)
+  const kind = request?.kind
+  if (kind === 'capability' || kind === 'response-code') {
+    const field = kind === 'capability' ? 'tag' : 'code'
+    const noun = kind === 'capability' ? 'capability' : 'response code'
+    const exists = (key: string) => (kind === 'capability' ? registry.hasCapability(key) : registry.hasResponseCode(key))
+    const key = asRecord(request?.entry)?.[field]
+    if (typeof key === 'string' && key !== '') {
+      if (!exists(key)) violations.push(finding(`/entry/${field}`, 'not-registered', `no ${noun} ${key} is registered; only a registered key can be deprecated`))
+      else if (registry.isDeprecated(kind, key)) violations.push(finding(`/entry/${field}`, 'deprecated', `the ${noun} ${key} is deprecated already`))
+    }
+    const replacedBy = request?.replacedBy
+    if (typeof replacedBy === 'string' && replacedBy !== '') {
+      if (typeof key === 'string' && replacedBy.toUpperCase() === key.toUpperCase()) {
+        violations.push(finding('/replacedBy', 'inconsistent', `${replacedBy} cannot replace itself; name another registered ${noun}, or leave replacedBy out`))
+      } else if (!exists(replacedBy)) {
+        violations.push(finding('/replacedBy', 'not-registered', `no ${noun} ${replacedBy} is registered; the replacement must be registered first`))
+      } else if (registry.isDeprecated(kind, replacedBy)) {
+        violations.push(finding('/replacedBy', 'deprecated', `the ${noun} ${replacedBy} is deprecated itself; name an active one`))
+      }
+    }
+  }
+  const unique = [...new Map(violations.map((v) => [`${v.path} ${v.rule}`, v])).values()]
+  if (unique.length > 0 || !parsed.success) return { valid: false, violations: unique, warnings: [] }
+  const data = parsed.data
+  const request_: DeprecationRequest = data.kind === 'capability'
+    ? { ...data, entry: { tag: data.entry.tag.toUpperCase() }, ...(data.replacedBy ? { replacedBy: data.replacedBy.toUpperCase() } : {}) }
+    : { ...data, entry: { code: data.entry.code.toUpperCase() }, ...(data.replacedBy ? { replacedBy: data.replacedBy.toUpperCase() } : {}) }
+  return { valid: true, violations: [], warnings: [], request: request_ }
+}
+
+export function checkRegistration(body: unknown, registry: RegistryView): ValidationResult & { request?: Submission } {
+  if (asRecord(body)?.action === 'deprecate') return checkDeprecation(body, registry)
   const parsed = RegistrationRequestSchema.safeParse(body)
   const violations = parsed.success ? [] : structuralViolations(body, parsed.error.issues)
   const request = asRecord(body)

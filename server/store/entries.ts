@@ -166,8 +166,8 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
   }>(`SELECT c.seq, c.at, c.action, c.registration_id, r.status, r.note, r.replaced_by, r.entry
       FROM revisions r JOIN changes c ON c.seq = r.change_seq
       WHERE r.registry = @registry AND r.key = @key AND c.seq < @beforeSeq ORDER BY r.id`)
-  const selectStatus = db.prepare<{ registry: string, key: string }, EntryStatus>(
-    'SELECT r.status FROM entries e JOIN revisions r ON r.id = e.revision_id WHERE e.registry = @registry AND e.key = @key').pluck()
+  const selectStatus = db.prepare<{ registry: string, key: string }, { status: EntryStatus, replaced_by: string | null }>(
+    'SELECT r.status, r.replaced_by FROM entries e JOIN revisions r ON r.id = e.revision_id WHERE e.registry = @registry AND e.key = @key')
   const SELECT_PUBLISHED_AS_OF = `${PUBLISHED_COLUMNS}
      FROM entries e
      JOIN revisions r ON r.id = ${REVISION.asOf}
@@ -329,13 +329,16 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
     publish(entry: Entry, change: Change): { published: Published, seq: number } {
       return db.transaction(() => {
         const key = kind.keyOf(entry)
+        // An update keeps the entry's status and replacement: a deprecated entry stays deprecated.
+        const before = change.action === 'update' ? selectStatus.get({ registry: kind.registry, key }) : undefined
         const status = change.status ?? (change.action === 'register' ? 'active'
           : change.action === 'deprecate' ? 'deprecated'
-          : selectStatus.get({ registry: kind.registry, key }) ?? 'active')
+          : before?.status ?? 'active')
+        const replacedBy = change.replacedBy !== undefined ? change.replacedBy : before?.replaced_by ?? null
         const { lastInsertRowid: seq } = insertChange.run(
           change.seq ?? null, change.at, kind.registry, key, change.action, change.registrationId == null ? null : String(change.registrationId))
         const { lastInsertRowid: revisionId } = insertRevision.run(
-          seq, kind.registry, key, status, kind.descriptionOf(entry), JSON.stringify(entry), change.note ?? null, change.replacedBy ?? null)
+          seq, kind.registry, key, status, kind.descriptionOf(entry), JSON.stringify(entry), change.note ?? null, replacedBy)
         for (const { kind: termKind, term } of kind.termsOf(entry)) insertTerm.run(termKind, term, revisionId)
         const description = kind.descriptionOf(entry)
         if (change.action === 'register') insertEntry.run(kind.registry, key, seq, revisionId, description)

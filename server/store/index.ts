@@ -37,6 +37,8 @@ export function createStore(db: Database) {
     view: {
       hasCapability: (tag) => generation.remembered(`c ${tag.toUpperCase()}`, () => capabilities.has(tag)),
       hasResponseCode: (code) => generation.remembered(`r ${code.toUpperCase()}`, () => responseCodes.has(code)),
+      isDeprecated: (kind, key) => generation.remembered(`d ${kind} ${key.toUpperCase()}`, () =>
+        (kind === 'capability' ? capabilities.get(key) : responseCodes.get(key))?.status === 'deprecated'),
       rfc: (number) => generation.remembered(`n ${number}`, () => rfcs.get(number)),
     } satisfies RegistryView as RegistryView,
     /**

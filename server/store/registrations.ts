@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import type { Violation } from '../../schema/problem.ts'
-import type { Registration, RegistrationRequest, RegistrationStatus } from '../../schema/registration.ts'
+import type { Registration, RegistrationStatus, Submission } from '../../schema/registration.ts'
 
 interface Row {
   id: number
@@ -15,6 +15,7 @@ interface Row {
   decided_at: string | null
   reason: string | null
   change_seq: number | null
+  deprecation: string | null
 }
 
 export interface Decision {
@@ -39,6 +40,7 @@ function toRegistration(row: Row): Registration {
     ...(row.decided_at === null ? {} : { decidedAt: row.decided_at }),
     ...(row.reason === null ? {} : { reason: row.reason }),
     ...(row.change_seq === null ? {} : { changeSeq: row.change_seq }),
+    ...(row.deprecation === null ? {} : { deprecation: JSON.parse(row.deprecation) }),
   }
 }
 
@@ -51,9 +53,9 @@ const LIST_FILTERS = {
 
 /** Registrations: what maintainers submitted, and what reviewers decided. */
 export function createRegistrationStore(db: Database) {
-  const insert = db.prepare<[string, string, string, string, string, string, string]>(
-    `INSERT INTO registrations (kind, action, key, entry, warnings, status, submitter, submitted_at)
-     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`)
+  const insert = db.prepare<[string, string, string, string, string, string, string, string | null]>(
+    `INSERT INTO registrations (kind, action, key, entry, warnings, status, submitter, submitted_at, deprecation)
+     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`)
   const selectOne = db.prepare<[number], Row>('SELECT * FROM registrations WHERE id = ?')
   const decideOne = db.prepare<{ id: number, status: string, by: string, at: string, reason: string | null, changeSeq: number | null }>(
     `UPDATE registrations SET status = @status, decided_by = @by, decided_at = @at, reason = @reason, change_seq = @changeSeq
@@ -67,10 +69,13 @@ export function createRegistrationStore(db: Database) {
       return countPending.get()!
     },
 
-    submit(request: RegistrationRequest, warnings: Violation[], submitter: string, at: string): Registration {
+    submit(request: Submission, warnings: Violation[], submitter: string, at: string): Registration {
       const key = request.kind === 'capability' ? request.entry.tag : request.entry.code
+      const deprecation = request.action === 'deprecate'
+        ? JSON.stringify({ reason: request.reason, ...(request.replacedBy ? { replacedBy: request.replacedBy } : {}) })
+        : null
       const { lastInsertRowid } = insert.run(
-        request.kind, request.action, key, JSON.stringify(request.entry), JSON.stringify(warnings), submitter, at)
+        request.kind, request.action, key, JSON.stringify(request.entry), JSON.stringify(warnings), submitter, at, deprecation)
       return toRegistration(selectOne.get(Number(lastInsertRowid))!)
     },
 

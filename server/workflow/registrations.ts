@@ -1,3 +1,5 @@
+import type { Capability } from '../../schema/capability.ts'
+import type { ResponseCode } from '../../schema/response-code.ts'
 import { listed, summary, type Violation } from '../../schema/problem.ts'
 import type { Registration, ValidationResult } from '../../schema/registration.ts'
 import { checkRegistration } from '../rules/registration-rules.ts'
@@ -62,15 +64,24 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
         const registration = decidable(id, reviewer)
         if ('refused' in registration) return registration
         const { request, violations } = checkRegistration(
-          { kind: registration.kind, action: registration.action, entry: registration.entry }, store.view)
+          { kind: registration.kind, action: registration.action, entry: registration.entry, ...registration.deprecation }, store.view)
         if (!request) {
           return { refused: 'conflict', detail: `Registration ${id} conflicts with the registry as it is now: ${describe(violations)}.`, violations }
         }
         const at = now().toISOString()
-        const change = { at, action: request.action, registrationId: id }
-        const { seq } = request.kind === 'capability'
-          ? store.capabilities.publish(request.entry, change)
-          : store.responseCodes.publish(request.entry, change)
+        let seq: number
+        if (request.action === 'deprecate') {
+          // The entry stays as it is; the revision records the status, why, and what replaces it.
+          const change = { at, action: request.action, registrationId: id, note: request.reason, replacedBy: request.replacedBy ?? null }
+          seq = request.kind === 'capability'
+            ? store.capabilities.publish(store.capabilities.history(request.entry.tag).at(-1)!.entry as Capability, change).seq
+            : store.responseCodes.publish(store.responseCodes.history(request.entry.code).at(-1)!.entry as ResponseCode, change).seq
+        } else {
+          const change = { at, action: request.action, registrationId: id }
+          seq = request.kind === 'capability'
+            ? store.capabilities.publish(request.entry, change).seq
+            : store.responseCodes.publish(request.entry, change).seq
+        }
         registrations.decide(id, { status: 'approved', by: reviewer, at, changeSeq: seq })
         return { registration: registrations.get(id)! }
       }).immediate()

@@ -4,7 +4,7 @@ import { ProblemSchema } from '../../../schema/problem.ts'
 import {
   RegistrationIdParamsSchema,
   RegistrationListQuerySchema,
-  RegistrationRequestSchema,
+  SubmissionSchema,
   RegistrationSchema,
   RejectBodySchema,
   ValidationResultSchema,
@@ -55,7 +55,7 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
         summary: 'Check a registration against every rule, storing nothing',
         operationId: 'validateRegistration',
         tags: TAGS,
-        body: RegistrationRequestSchema,
+        body: SubmissionSchema,
         response: { 200: ValidationResultSchema, ...problems(400, 413, 415, 429) },
       },
     }, async (request) => workflow.validate(request.body))
@@ -68,7 +68,7 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
         operationId: 'submitRegistration',
         tags: TAGS,
         security: BEARER,
-        body: RegistrationRequestSchema,
+        body: SubmissionSchema,
         response: { 201: RegistrationSchema, ...problems(400, 401, 403, 413, 415, 422, 429) },
       },
     }, async (request, reply) => {

@@ -1,0 +1,71 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { bearer, expectProblem, sampleCapability, startRegistry, type TestRegistry } from '../helpers.ts'
+
+let registry: TestRegistry
+let submitter: Record<string, string>
+let reviewer: Record<string, string>
+beforeEach(async () => {
+  registry = await startRegistry(':memory:', 'current')
+  submitter = bearer(registry.store, 'submitter', 'sam')
+  reviewer = bearer(registry.store, 'reviewer', 'rita')
+})
+afterEach(async () => { await registry.close() })
+
+const post = (url: string, headers: Record<string, string>, payload?: object) =>
+  registry.app.inject(payload === undefined ? { method: 'POST', url, headers } : { method: 'POST', url, headers, payload })
+
+async function approved(payload: object) {
+  const submitted = await post('/v1/registrations', submitter, payload)
+  expect(submitted.statusCode, submitted.body).toBe(201)
+  const decided = await post(`/v1/registrations/${submitted.json().id}/approve`, reviewer)
+  expect(decided.statusCode, decided.body).toBe(200)
+  return decided.json()
+}
+
+const deprecateSys = { kind: 'response-code', action: 'deprecate', entry: { code: 'sys/temp' }, reason: 'Replaced by a finer code.', replacedBy: 'SYS/PERM' }
+
+describe('deprecation', () => {
+  it('marks the entry deprecated once approved, in the API and every format, and the history says when and why', async () => {
+    const registration = await approved(deprecateSys)
+    expect(registration).toMatchObject({ action: 'deprecate', entry: { code: 'SYS/TEMP' }, deprecation: { reason: 'Replaced by a finer code.', replacedBy: 'SYS/PERM' } })
+    const entry = (await registry.app.inject({ url: '/v1/response-codes/SYS/TEMP' })).json()
+    expect(entry).toMatchObject({ status: 'deprecated', replacedBy: 'SYS/PERM', definition: expect.stringContaining('temporary') })
+    const history = (await registry.app.inject({ url: '/v1/response-codes/SYS/TEMP/history' })).json().items
+    expect(history.at(-1)).toMatchObject({ action: 'deprecate', status: 'deprecated', note: 'Replaced by a finer code.', replacedBy: 'SYS/PERM', registrationId: registration.id })
+    expect(history.at(-1).entry).toEqual(history.at(-2).entry)
+
+    const csv = (await registry.app.inject({ url: '/v1/response-codes.csv' })).body
+    expect(csv).toContain('SYS/TEMP (deprecated; use SYS/PERM),-ERR,all,[RFC3206]')
+    expect(csv).toContain('SYS/PERM,-ERR,all,[RFC3206]')
+    expect((await registry.app.inject({ url: '/v1/registry.txt' })).body).toContain('SYS/TEMP (deprecated; use SYS/PERM)')
+    expect((await registry.app.inject({ url: '/v1/registry.xml' })).body).toContain('SYS/TEMP (deprecated; use SYS/PERM)')
+
+    const codes = async (query: string) => (await registry.app.inject({ url: `/v1/response-codes?${query}` })).json().items.map((item: { code: string }) => item.code)
+    expect(await codes('status=deprecated')).toEqual(['SYS/TEMP'])
+    expect(await codes('status=active')).not.toContain('SYS/TEMP')
+    expect(await codes('status=deprecated&asOf=2013-03-13')).toEqual([])
+    expect((await registry.app.inject({ url: '/v1/response-codes?status=gone' })).statusCode).toBe(400)
+  })
+
+  it('never registers a deprecated key again, but updates it, keeping it deprecated', async () => {
+    await approved({ kind: 'capability', action: 'deprecate', entry: { tag: 'LANG' }, reason: 'A test of deprecation.' })
+    const again = await post('/v1/registrations/validate', {}, { kind: 'capability', action: 'register', entry: sampleCapability('lang') })
+    expect(again.json().violations).toEqual([expect.objectContaining({ path: '/entry/tag', rule: 'deprecated', message: expect.stringMatching(/never registered again/) })])
+    await approved({ kind: 'capability', action: 'update', entry: sampleCapability('LANG', { addedCommands: ['LANG'] }) })
+    expect((await registry.app.inject({ url: '/v1/capabilities/LANG' })).json()).toMatchObject({ status: 'deprecated', addedCommands: ['LANG'] })
+    const twice = await post('/v1/registrations/validate', {}, { kind: 'capability', action: 'deprecate', entry: { tag: 'LANG' }, reason: 'Again.' })
+    expect(twice.json().violations).toEqual([expect.objectContaining({ rule: 'deprecated' })])
+  })
+
+  it('requires a reason and a registered key, and a replacement that is registered, active and another key', async () => {
+    const check = async (body: object) => (await post('/v1/registrations/validate', {}, body)).json().violations
+      .map((v: { path: string, rule: string }) => `${v.path} ${v.rule}`)
+    expect(await check({ kind: 'capability', action: 'deprecate', entry: { tag: 'TOP' } })).toEqual(['/reason required'])
+    expect(await check({ kind: 'capability', action: 'deprecate', entry: { tag: 'NOSUCH' }, reason: 'x' })).toEqual(['/entry/tag not-registered'])
+    expect(await check({ kind: 'capability', action: 'deprecate', entry: { tag: 'TOP' }, reason: 'x', replacedBy: 'top' })).toEqual(['/replacedBy inconsistent'])
+    expect(await check({ kind: 'capability', action: 'deprecate', entry: { tag: 'TOP' }, reason: 'x', replacedBy: 'NOSUCH' })).toEqual(['/replacedBy not-registered'])
+    expect(await check({ kind: 'capability', action: 'deprecate', entry: { tag: 'TOP', arguments: [] }, reason: 'x' })).toEqual(['/entry/arguments unknown-field'])
+    const refused = await post('/v1/registrations', submitter, { kind: 'capability', action: 'deprecate', entry: { tag: 'TOP' }, reason: '' })
+    expectProblem(refused, 422)
+  })
+})
