@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util'
 import type { z } from 'zod'
 import { CAPA_TAG, FORBIDDEN_IN_TEXT, MAX_CAPA_LINE, RESP_CODE, RFC_REFERENCE, STATES, VISIBLE } from '../../schema/grammar.ts'
 import type { Violation } from '../../schema/problem.ts'
@@ -12,6 +13,8 @@ export interface RegistryView {
   hasResponseCode(code: string): boolean
   /** Whether a registered key is deprecated. */
   isDeprecated(kind: 'capability' | 'response-code', key: string): boolean
+  /** A registered key's entry as it is, its registered fields only. */
+  entryOf(kind: 'capability' | 'response-code', key: string): unknown
   rfc(number: number): Rfc | undefined
 }
 
@@ -34,6 +37,7 @@ export const RULES = {
   'inconsistent': 'Two fields contradict each other.',
   'repeated': 'A list names the same value twice.',
   'deprecated': 'A register names a deprecated key, or a deprecation a key that is deprecated already.',
+  'unchanged': 'An update changes nothing: every field is as registered already.',
   'reference': 'A reference is neither an RFC nor an absolute URL, or a capability cites no RFC.',
   'rfc-status-unknown': 'Warning: the registry does not know the status of a cited RFC.',
   'rfc-not-standards-track': 'Warning: a capability cites no Standards Track or Experimental RFC (RFC 2449 §7).',
@@ -316,5 +320,13 @@ export function checkRegistration(body: unknown, registry: RegistryView): Valida
   }
   const unique = [...new Map(violations.map((v) => [`${v.path} ${v.rule}`, v])).values()]
   if (unique.length > 0 || !parsed.success) return { valid: false, violations: unique, warnings }
-  return { valid: true, violations: [], warnings, request: normalized(parsed.data) }
+  const request_ = normalized(parsed.data)
+  if (request_.action === 'update') {
+    const key = request_.kind === 'capability' ? request_.entry.tag : request_.entry.code
+    if (isDeepStrictEqual(registry.entryOf(request_.kind, key), JSON.parse(JSON.stringify(request_.entry)))) {
+      const unchanged = finding('/entry', 'unchanged', `this update changes nothing: every field of ${key} is as registered already; change what needs changing, or do not submit it`)
+      return { valid: false, violations: [unchanged], warnings }
+    }
+  }
+  return { valid: true, violations: [], warnings, request: request_ }
 }

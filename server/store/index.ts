@@ -37,6 +37,7 @@ export function createStore(db: Database) {
     view: {
       hasCapability: (tag) => generation.remembered(`c ${tag.toUpperCase()}`, () => capabilities.has(tag)),
       hasResponseCode: (code) => generation.remembered(`r ${code.toUpperCase()}`, () => responseCodes.has(code)),
+      entryOf: (kind, key) => (kind === 'capability' ? capabilities : responseCodes).history(key).at(-1)?.entry,
       isDeprecated: (kind, key) => generation.remembered(`d ${kind} ${key.toUpperCase()}`, () =>
         (kind === 'capability' ? capabilities.get(key) : responseCodes.get(key))?.status === 'deprecated'),
       rfc: (number) => generation.remembered(`n ${number}`, () => rfcs.get(number)),

@@ -69,3 +69,15 @@ describe('deprecation', () => {
     expectProblem(refused, 422)
   })
 })
+
+describe('an update that changes nothing', () => {
+  it('is refused by the rule "unchanged", which says so; a real change passes', async () => {
+    const top = (await registry.app.inject({ url: '/v1/capabilities/TOP' })).json()
+    const { status: _s, registeredAt: _r, updatedAt: _u, links: _l, ...fields } = top
+    const same = await post('/v1/registrations/validate', {}, { kind: 'capability', action: 'update', entry: { ...fields, tag: 'top' } })
+    expect(same.json().violations).toEqual([{ path: '/entry', rule: 'unchanged', message: expect.stringMatching(/changes nothing/) }])
+    expectProblem(await post('/v1/registrations', submitter, { kind: 'capability', action: 'update', entry: fields }), 422)
+    const changed = await post('/v1/registrations/validate', {}, { kind: 'capability', action: 'update', entry: { ...fields, discussion: 'Another word.' } })
+    expect(changed.json().valid).toBe(true)
+  })
+})
