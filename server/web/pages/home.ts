@@ -80,7 +80,8 @@ function shownCount(shown: number, total: number, all: number, limit: number, no
 function capabilityTable(data: HomeData): Html {
   const footnotes = createFootnoteCounter()
   const rows = data.capabilities.items.map((entry) => {
-    const cells = capabilityCells(entry, footnotes.add(entry.tag, entry.notes))
+    // The page shows a deprecated entry's status as a badge, not as the downloads' mark in the key cell.
+    const cells = capabilityCells(withoutStatus(entry), footnotes.add(entry.tag, entry.notes))
     return html`<tr id="${rowId('capabilities', entry.tag)}">${keyCell('capabilities', entry.tag, cells[0]!, entry.status)}${
       cells.slice(1, -1).map((cell) => html`<td>${cell}</td>`)}<td>${referenceLinks(entry.references)}</td></tr>`
   })
@@ -95,7 +96,7 @@ function capabilityTable(data: HomeData): Html {
 function responseCodeTable(data: HomeData): Html {
   const footnotes = createFootnoteCounter()
   const rows = data.responseCodes.items.map((entry) => {
-    const cells = responseCodeCells(entry, footnotes.add(entry.code, entry.notes))
+    const cells = responseCodeCells(withoutStatus(entry), footnotes.add(entry.code, entry.notes))
     return html`<tr id="${rowId('response-codes', entry.code)}">${keyCell('response-codes', entry.code, cells[0]!, entry.status)}${
       cells.slice(1, -1).map((cell) => html`<td>${cell}</td>`)}<td>${referenceLinks(entry.references)}</td></tr>`
   })
@@ -105,6 +106,12 @@ function responseCodeTable(data: HomeData): Html {
 <thead><tr>${RESPONSE_CODE_COLUMNS.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead>
 <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="${RESPONSE_CODE_COLUMNS.length}">No response code matches.</td></tr>`}</tbody>
 </table></div>${footnoteList('response-codes', footnotes.all)}`
+}
+
+/** An entry without its status, so that its cells carry no deprecation mark (the page shows a badge). */
+function withoutStatus<T extends { status: string }>(entry: T): Omit<T, 'status'> {
+  const { status: _status, ...fields } = entry
+  return fields
 }
 
 function latestChanges(changes: ChangeRow[]): Html {
