@@ -111,21 +111,23 @@ const LINE_BREAKS = /[\t\n\r]/
 const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
 
 /** Free text that holds a control character, or (where it is required to say something) no visible one. */
+function textViolation(path: string, field: string, text: unknown, multiLine: boolean): Violation[] {
+  if (typeof text !== 'string' || text === '') return []
+  const bad = FORBIDDEN_IN_TEXT.exec(text) ?? (multiLine ? null : LINE_BREAKS.exec(text))
+  if (bad) {
+    return [finding(path, 'control-character', `${field} holds the control character ${codePoint(bad[0])} at position ${bad.index + 1}; remove it`)]
+  }
+  if (!VISIBLE.test(text)) return [finding(path, 'required', `${field} has no visible character; write what it should say`)]
+  return []
+}
+
 function textViolations(entry: Record<string, unknown>): Violation[] {
   return TEXT_FIELDS.flatMap((field) => {
     const value = entry[field]
     const texts: [string, unknown][] = Array.isArray(value)
       ? value.map((item, index) => [`/entry/${field}/${index}`, item])
       : [[`/entry/${field}`, value]]
-    return texts.flatMap(([path, text]): Violation[] => {
-      if (typeof text !== 'string' || text === '') return []
-      const bad = FORBIDDEN_IN_TEXT.exec(text) ?? (MULTI_LINE.has(field) ? null : LINE_BREAKS.exec(text))
-      if (bad) {
-        return [finding(path, 'control-character', `${field} holds the control character ${codePoint(bad[0])} at position ${bad.index + 1}; remove it`)]
-      }
-      if (!VISIBLE.test(text)) return [finding(path, 'required', `${field} has no visible character; write what it should say`)]
-      return []
-    })
+    return texts.flatMap(([path, text]) => textViolation(path, field, text, MULTI_LINE.has(field)))
   })
 }
 
@@ -285,6 +287,7 @@ function checkDeprecation(body: unknown, registry: RegistryView): ValidationResu
       if (!exists(key)) violations.push(finding(`/entry/${field}`, 'not-registered', `no ${noun} ${key} is registered; only a registered key can be deprecated`))
       else if (registry.isDeprecated(kind, key)) violations.push(finding(`/entry/${field}`, 'deprecated', `the ${noun} ${key} is deprecated already`))
     }
+    violations.push(...textViolation('/reason', 'reason', request?.reason, true))
     const replacedBy = request?.replacedBy
     if (typeof replacedBy === 'string' && replacedBy !== '') {
       if (typeof key === 'string' && replacedBy.toUpperCase() === key.toUpperCase()) {

@@ -65,6 +65,9 @@ describe('deprecation', () => {
     expect(await check({ kind: 'capability', action: 'deprecate', entry: { tag: 'TOP' }, reason: 'x', replacedBy: 'top' })).toEqual(['/replacedBy inconsistent'])
     expect(await check({ kind: 'capability', action: 'deprecate', entry: { tag: 'TOP' }, reason: 'x', replacedBy: 'NOSUCH' })).toEqual(['/replacedBy not-registered'])
     expect(await check({ kind: 'capability', action: 'deprecate', entry: { tag: 'TOP', arguments: [] }, reason: 'x' })).toEqual(['/entry/arguments unknown-field'])
+    // The reason is free text like a discussion: no control characters, and something visible to say.
+    expect(await check({ kind: 'capability', action: 'deprecate', entry: { tag: 'TOP' }, reason: 'old\u0000' })).toEqual(['/reason control-character'])
+    expect(await check({ kind: 'capability', action: 'deprecate', entry: { tag: 'TOP' }, reason: '\u200b' })).toEqual(['/reason required'])
     const refused = await post('/v1/registrations', submitter, { kind: 'capability', action: 'deprecate', entry: { tag: 'TOP' }, reason: '' })
     expectProblem(refused, 422)
   })
