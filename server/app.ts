@@ -8,7 +8,7 @@ import {
 } from 'fastify-type-provider-zod'
 import { trackAllowedMethods } from './http/allowed-methods.ts'
 import { installMetrics } from './http/metrics.ts'
-import { installRequestLog } from './http/request-log.ts'
+import { OneLinePerRequest } from './http/request-log.ts'
 import { installReadCache } from './http/read-cache.ts'
 import { serializerCompiler } from './http/serializer.ts'
 import { installNegotiation } from './http/negotiation.ts'
@@ -62,7 +62,7 @@ export async function buildApp({ db, logger = false, sessionSecret = randomBytes
   const limits: Limits = { ...DEFAULT_LIMITS, ...given }
   const app = Fastify({
     logger,
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     // The request id goes in logs and in 5xx problems, so a report can be matched to its log line.
@@ -84,7 +84,6 @@ export async function buildApp({ db, logger = false, sessionSecret = randomBytes
   app.setSerializerCompiler(serializerCompiler)
 
   const store = createStore(db)
-  installRequestLog(app)
   installSecurityHeaders(app)
   installProblemHandlers(app)
   const metrics = installMetrics(app, { store, follower: follower?.status, processMetrics })

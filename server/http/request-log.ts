@@ -1,15 +1,17 @@
-import type { FastifyInstance } from 'fastify'
-
-const WRITES_INFO = new Set(['info', 'debug', 'trace'])
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify'
 
 /**
- * One log line a request, written when it is answered, in place of fastify's two ("incoming
- * request" and "request completed"). Nothing is hooked when info lines would not be written.
+ * One log line a request, written when it is answered, in place of fastify's "incoming request",
+ * "request completed" and "Route … not found" lines; every other log line of fastify's is kept.
  */
-export function installRequestLog(app: FastifyInstance) {
-  if (!WRITES_INFO.has(app.log.level)) return
-  app.addHook('onResponse', (request, reply, done) => {
-    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request')
-    done()
-  })
+export class OneLinePerRequest extends LogController {
+  override incomingRequest() {}
+
+  override routeNotFound() {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
+    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }
+    if (error) request.log.error({ ...line, err: error }, 'request')
+    else request.log.info(line, 'request')
+  }
 }

@@ -23,10 +23,12 @@ describe('request logs', () => {
     sink.lines.length = 0
     await registry.app.inject('/v1/capabilities/TOP')
     await registry.app.inject('/v1/capabilities/NOSUCH')
-    expect(sink.lines).toHaveLength(2)
+    await registry.app.inject('/no/such/route')
+    expect(sink.lines).toHaveLength(3)
     expect(sink.lines[0]).toMatchObject({ msg: 'request', method: 'GET', url: '/v1/capabilities/TOP', statusCode: 200, reqId: expect.any(String) })
     expect(sink.lines[0]!.responseTime).toEqual(expect.any(Number))
     expect(sink.lines[1]).toMatchObject({ url: '/v1/capabilities/NOSUCH', statusCode: 404 })
+    expect(sink.lines[2]).toMatchObject({ msg: 'request', url: '/no/such/route', statusCode: 404 })
   })
 
   it('writes none at warn', async () => {
