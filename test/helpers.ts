@@ -88,3 +88,12 @@ export function sampleResponseCode(code: string, overrides: Record<string, unkno
     ...overrides,
   }
 }
+
+/** Submits a registration as a maintainer (sam) and approves it as a reviewer (rita); returns the decided registration. */
+export async function approveRegistration(registry: TestRegistry, body: object) {
+  const submitted = await registry.app.inject({ method: 'POST', url: '/v1/registrations', headers: bearer(registry.store, 'submitter', 'sam'), payload: body })
+  if (submitted.statusCode !== 201) throw new Error(`submitting: expected 201, got ${submitted.statusCode}: ${submitted.body}`)
+  const approved = await registry.app.inject({ method: 'POST', url: `/v1/registrations/${submitted.json().id}/approve`, headers: bearer(registry.store, 'reviewer', 'rita') })
+  if (approved.statusCode !== 200) throw new Error(`approving: expected 200, got ${approved.statusCode}: ${approved.body}`)
+  return approved.json() as Record<string, unknown>
+}

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { bearer, expectProblem, sampleCapability, startRegistry, type TestRegistry } from '../helpers.ts'
+import { approveRegistration, expectProblem, sampleCapability, startRegistry, type TestRegistry } from '../helpers.ts'
 
 let registry: TestRegistry
 beforeEach(async () => { registry = await startRegistry() })
@@ -7,12 +7,7 @@ afterEach(async () => { await registry.close() })
 
 const get = (url: string) => registry.app.inject({ method: 'GET', url })
 
-async function approve(body: object) {
-  const submitted = await registry.app.inject({ method: 'POST', url: '/v1/registrations', headers: bearer(registry.store, 'submitter', 'sam'), payload: body })
-  expect(submitted.statusCode, submitted.body).toBe(201)
-  const approved = await registry.app.inject({ method: 'POST', url: `/v1/registrations/${submitted.json().id}/approve`, headers: bearer(registry.store, 'reviewer', 'rita') })
-  expect(approved.statusCode, approved.body).toBe(200)
-}
+const approve = (body: object) => approveRegistration(registry, body)
 
 describe('GET /v1/changes?wait=S (long poll)', () => {
   it('answers at once when a change already follows since', async () => {

@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
-import { bearer, expectProblem, sampleCapability, startRegistry, tempDir, type TestRegistry } from '../helpers.ts'
+import { approveRegistration, expectProblem, sampleCapability, startRegistry, tempDir, type TestRegistry } from '../helpers.ts'
 import { CAPABILITY_ROWS, RESPONSE_CODE_ROWS, sourceTokens } from '../source-table.ts'
 
 let registry: TestRegistry
@@ -10,13 +10,7 @@ afterEach(async () => { await registry.close() })
 
 const get = (url: string, headers: Record<string, string> = {}) => registry.app.inject({ method: 'GET', url, headers })
 
-/** Submits and approves a registration, as a maintainer and a reviewer would. */
-async function approve(body: object) {
-  const submitted = await registry.app.inject({ method: 'POST', url: '/v1/registrations', headers: bearer(registry.store, 'submitter', 'sam'), payload: body })
-  expect(submitted.statusCode, submitted.body).toBe(201)
-  const approved = await registry.app.inject({ method: 'POST', url: `/v1/registrations/${submitted.json().id}/approve`, headers: bearer(registry.store, 'reviewer', 'rita') })
-  expect(approved.statusCode, approved.body).toBe(200)
-}
+const approve = (body: object) => approveRegistration(registry, body)
 
 describe('GET /v1/capabilities.csv and /v1/response-codes.csv', () => {
   it('reads as IANA\'s table for the seeded data, but for AUTHORIZATION', async () => {
