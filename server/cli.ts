@@ -204,7 +204,9 @@ const COMMANDS: Record<string, Command> = {
     about: 'Print the API\'s OpenAPI document (YAML), or write it to F.',
     options: { out: { type: 'string' } },
     run: async ({ values, io }) => {
-      const [{ buildApp }, { openRegistry }, { writeFileSync }] = await Promise.all([import('./app.ts'), import('./registry-file.ts'), import('node:fs')])
+      // The app first, as the server loads it: the schemas' order in the document is the order their modules ran.
+      const { buildApp } = await import('./app.ts')
+      const [{ openRegistry }, { writeFileSync }] = await Promise.all([import('./registry-file.ts'), import('node:fs')])
       const { db } = openRegistry(':memory:')
       const app = await buildApp({ db })
       await app.ready()

@@ -25,10 +25,10 @@ afterAll(async () => {
   dir.remove()
 })
 
-async function call(server: ServerProcess, path: string, who: string, body?: unknown) {
+async function call(server: ServerProcess, path: string, who: string, body?: unknown, extraHeaders: Record<string, string> = {}) {
   const response = await fetch(`${server.url}${path}`, {
     method: 'POST',
-    headers: { 'authorization': `Bearer ${tokens[who]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { 'authorization': `Bearer ${tokens[who]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extraHeaders },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   })
   return { status: response.status, body: await response.json() as { id: number } }
@@ -56,5 +56,37 @@ describe('two reviewers approving registrations of the same new tag at once', ()
     const { db } = openRegistry(dbPath, 'initial')
     expect(createStore(db).capabilities.count()).toBe(18)
     db.close()
+  })
+})
+
+describe('simultaneous submissions of one body to two processes', () => {
+  const registrationCount = () => {
+    const { db } = openRegistry(dbPath, 'initial')
+    const count = db.prepare('SELECT count(*) FROM registrations').pluck().get() as number
+    db.close()
+    return count
+  }
+
+  it('make one registration for one Idempotency-Key, and answer every request with it', async () => {
+    for (let round = 0; round < 4; round++) {
+      const before = registrationCount()
+      const body = { kind: 'capability', action: 'register', entry: sampleCapability(`IDEM${round}`) }
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+        call(servers[i % 2]!, '/v1/registrations', 'alice', body, { 'idempotency-key': `"round-${round}"` })))
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201))
+      expect(new Set(answers.map((a) => a.body.id)).size).toBe(1)
+      expect(registrationCount()).toBe(before + 1)
+    }
+  })
+
+  it('make one registration without a key: one 201, and 200 with it for the others', async () => {
+    for (let round = 0; round < 4; round++) {
+      const before = registrationCount()
+      const body = { kind: 'capability', action: 'register', entry: sampleCapability(`SAME${round}`) }
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => call(servers[i % 2]!, '/v1/registrations', 'bob', body)))
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201])
+      expect(new Set(answers.map((a) => a.body.id)).size).toBe(1)
+      expect(registrationCount()).toBe(before + 1)
+    }
   })
 })

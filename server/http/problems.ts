@@ -19,6 +19,7 @@ export const PROBLEM_KINDS = {
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', description: 'The request body is not of a media type the route accepts (JSON).' },
   'expectation-failed': { status: 417, title: 'Expectation failed', description: 'The Expect header asks for something other than 100-continue.' },
   'rule-violations': { status: 422, title: 'The body breaks the registry\'s rules', description: 'The body lists every rule it breaks in `violations`.' },
+  'idempotency-key-reused': { status: 422, title: 'Idempotency-Key used for another body', description: 'The submitter sent this Idempotency-Key before with a different body; a key stands for one request, so send a new key with a new body.' },
   'too-many-requests': { status: 429, title: 'Too many requests', description: 'The client sent more requests than the rate limit allows; wait as Retry-After says.' },
   'header-too-large': { status: 431, title: 'Request header fields too large', description: 'The request line and headers are larger than the server reads.' },
   'internal': { status: 500, title: 'Internal server error', description: 'The server failed; the failure is logged with the request id.' },

@@ -150,8 +150,8 @@ export function webRoutes(store: Store, sessionSecret: string): FastifyPluginAsy
       }
       const outcome = workflow.submit(body, token.name)
       if ('registration' in outcome) {
-        request.log.info({ registration: outcome.registration.id }, 'registration submitted from the web form')
-        return sendPage(reply, 201, submittedPage(outcome.registration, person(token)))
+        if (outcome.answer === 'created') request.log.info({ registration: outcome.registration.id }, 'registration submitted from the web form')
+        return sendPage(reply, outcome.answer === 'created' ? 201 : 200, submittedPage(outcome.registration, person(token)))
       }
       const violations = 'violations' in outcome ? outcome.violations ?? [] : []
       const warnings = 'warnings' in outcome ? outcome.warnings : []

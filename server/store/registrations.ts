@@ -53,10 +53,15 @@ const LIST_FILTERS = {
 
 /** Registrations: what maintainers submitted, and what reviewers decided. */
 export function createRegistrationStore(db: Database) {
-  const insert = db.prepare<[string, string, string, string, string, string, string, string | null]>(
-    `INSERT INTO registrations (kind, action, key, entry, warnings, status, submitter, submitted_at, deprecation)
-     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`)
+  const insert = db.prepare<[string, string, string, string, string, string, string, string | null, string, string | null]>(
+    `INSERT INTO registrations (kind, action, key, entry, warnings, status, submitter, submitted_at, deprecation,
+                                body_sha256, idempotency_key)
+     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`)
   const selectOne = db.prepare<[number], Row>('SELECT * FROM registrations WHERE id = ?')
+  const selectByKey = db.prepare<[string, string], Row & { body_sha256: string | null }>(
+    'SELECT * FROM registrations WHERE submitter = ? AND idempotency_key = ?')
+  const selectPendingByBody = db.prepare<[string, string], Row>(
+    `SELECT * FROM registrations WHERE submitter = ? AND body_sha256 = ? AND status = 'pending' ORDER BY id LIMIT 1`)
   const decideOne = db.prepare<{ id: number, status: string, by: string, at: string, reason: string | null, changeSeq: number | null }>(
     `UPDATE registrations SET status = @status, decided_by = @by, decided_at = @at, reason = @reason, change_seq = @changeSeq
      WHERE id = @id AND status = 'pending'`)
@@ -69,14 +74,31 @@ export function createRegistrationStore(db: Database) {
       return countPending.get()!
     },
 
-    submit(request: Submission, warnings: Violation[], submitter: string, at: string): Registration {
+    /**
+     * Stores a submission as pending, with the digest of its body as sent and the submitter's
+     * Idempotency-Key if it came with one (unique per submitter: the index refuses a second).
+     */
+    submit(request: Submission, warnings: Violation[], submitter: string, at: string, sent: { bodySha256: string, idempotencyKey?: string | undefined }): Registration {
       const key = request.kind === 'capability' ? request.entry.tag : request.entry.code
       const deprecation = request.action === 'deprecate'
         ? JSON.stringify({ reason: request.reason, ...(request.replacedBy ? { replacedBy: request.replacedBy } : {}) })
         : null
       const { lastInsertRowid } = insert.run(
-        request.kind, request.action, key, JSON.stringify(request.entry), JSON.stringify(warnings), submitter, at, deprecation)
+        request.kind, request.action, key, JSON.stringify(request.entry), JSON.stringify(warnings), submitter, at, deprecation,
+        sent.bodySha256, sent.idempotencyKey ?? null)
       return toRegistration(selectOne.get(Number(lastInsertRowid))!)
+    },
+
+    /** The registration a submitter sent with an Idempotency-Key, and the digest of that body. */
+    byIdempotencyKey(submitter: string, key: string): { registration: Registration, bodySha256: string | null } | undefined {
+      const row = selectByKey.get(submitter, key)
+      return row && { registration: toRegistration(row), bodySha256: row.body_sha256 }
+    },
+
+    /** A submitter's pending registration whose body as sent had this digest, if there is one. */
+    pendingWithBody(submitter: string, bodySha256: string): Registration | undefined {
+      const row = selectPendingByBody.get(submitter, bodySha256)
+      return row && toRegistration(row)
     },
 
     get(id: number): Registration | undefined {

@@ -4,6 +4,7 @@ import { listed, summary, type Violation } from '../../schema/problem.ts'
 import type { Registration, ValidationResult } from '../../schema/registration.ts'
 import { checkRegistration } from '../rules/registration-rules.ts'
 import type { Store } from '../store/index.ts'
+import { bodyDigest } from './body-digest.ts'
 
 /** Why a workflow step did not happen; the routes turn each into an HTTP status. */
 export type Refusal =
@@ -11,8 +12,20 @@ export type Refusal =
   | { refused: 'conflict', detail: string, violations?: Violation[] }
   | { refused: 'forbidden', detail: string }
   | { refused: 'rule-violations', detail: string, violations: Violation[], warnings: Violation[] }
+  | { refused: 'idempotency-key-reused', detail: string }
 
 export type Outcome = { registration: Registration } | Refusal
+
+/**
+ * How a submission was answered: a new registration, the first answer to the same Idempotency-Key
+ * and body again, or (without a key) the submitter's pending registration of the same body.
+ */
+export type Submitted = { registration: Registration, answer: 'created' | 'replayed' | 'pending-duplicate' }
+
+/** A registration as its submission answered it: pending, before any decision. */
+function asFirstAnswered({ decidedBy: _by, decidedAt: _at, reason: _reason, changeSeq: _seq, ...submitted }: Registration): Registration {
+  return { ...submitted, status: 'pending' }
+}
 
 const describe = (violations: Violation[]) =>
   `${violations.length} rule${violations.length === 1 ? '' : 's'} broken: ${summary(violations.map((v) => `${v.path} (${v.rule})`))}`
@@ -47,11 +60,33 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
       return { valid, warnings: [], ...listed(violations, warnings) }
     },
 
-    submit(body: unknown, submitter: string): Outcome {
-      return db.transaction((): Outcome => {
+    /**
+     * Stores a registration as pending. With an Idempotency-Key (the IETF httpapi draft), keys are
+     * the submitter's own: the same key and body answer the first answer again, another body is
+     * refused. Without one, a body the submitter has pending already answers that registration.
+     * A refused submission stores nothing, so its key is free and a retry is judged afresh. The
+     * look-up and the insert share the write lock: of simultaneous requests with one key, one inserts.
+     */
+    submit(body: unknown, submitter: string, idempotencyKey?: string): Submitted | Refusal {
+      const bodySha256 = bodyDigest(body)
+      return db.transaction((): Submitted | Refusal => {
+        if (idempotencyKey !== undefined) {
+          const earlier = registrations.byIdempotencyKey(submitter, idempotencyKey)
+          if (earlier && earlier.bodySha256 === bodySha256) return { registration: asFirstAnswered(earlier.registration), answer: 'replayed' }
+          if (earlier) {
+            return {
+              refused: 'idempotency-key-reused',
+              detail: `Your Idempotency-Key ${JSON.stringify(idempotencyKey)} was sent with another body, which made registration ${earlier.registration.id}; a key stands for one request. Send this body with a new key, or that registration's body again with this one.`,
+            }
+          }
+        } else {
+          const pending = registrations.pendingWithBody(submitter, bodySha256)
+          if (pending) return { registration: pending, answer: 'pending-duplicate' }
+        }
         const { request, violations, warnings } = checkRegistration(body, store.view)
         if (!request) return { refused: 'rule-violations', detail: describe(violations), violations, warnings }
-        return { registration: registrations.submit(request, warnings, submitter, now().toISOString()) }
+        const registration = registrations.submit(request, warnings, submitter, now().toISOString(), { bodySha256, idempotencyKey })
+        return { registration, answer: 'created' }
       }).immediate()
     },
 

@@ -11,10 +11,11 @@ import {
 } from '../../../schema/registration.ts'
 import { requireRole, tokenOf } from '../../http/auth.ts'
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts'
+import { idempotencyKeyOf } from '../../http/idempotency-key.ts'
 import { HttpProblem } from '../../http/problems.ts'
 import { ANONYMOUS_POST } from '../../http/rate-limit.ts'
 import type { Store } from '../../store/index.ts'
-import type { Outcome } from '../../workflow/registrations.ts'
+import type { Outcome, Refusal } from '../../workflow/registrations.ts'
 import { createRegistrationWorkflow } from '../../workflow/registrations.ts'
 
 const BEARER = [{ bearerAuth: [] }]
@@ -27,19 +28,32 @@ const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((sta
  */
 const judgedByTheRules = () => (value: unknown) => ({ value })
 
+const SUBMIT_DESCRIPTION = [
+  'With an `Idempotency-Key` header (the IETF httpapi draft; a quoted string or a bare key of 1-255 visible ASCII characters), a retry is safe:',
+  'the same key with the same body answers the first answer again (201, the same registration as it was then), and the same key with another body is refused',
+  '(422 `/problems/idempotency-key-reused`). Keys are each submitter\'s own and are kept with their registration; a submission refused for its body stores',
+  'nothing, so a retry of it is judged again. Without a key, a body identical to one of your pending registrations answers 200 with that registration.',
+].join(' ')
+
+// Loose: the parsed headers replace request.headers, which must keep every other header.
+const SubmitHeadersSchema = z.looseObject({
+  'idempotency-key': z.string().optional().describe('A key of your choosing, new for each registration you mean to make, so that the request can be retried safely.'),
+})
+
 /** The registration id in a path; anything but a whole number names no registration. */
 function registrationId(raw: string): number {
   if (!/^[1-9]\d{0,15}$/.test(raw)) throw new HttpProblem('not-found', `There is no registration ${JSON.stringify(raw)}.`)
   return Number(raw)
 }
 
-function settled(outcome: Outcome) {
-  if ('registration' in outcome) return outcome.registration
-  if (outcome.refused === 'rule-violations') {
-    throw new HttpProblem('rule-violations', outcome.detail, outcome.violations, {}, outcome.warnings)
+function refuse(refusal: Refusal): never {
+  if (refusal.refused === 'rule-violations') {
+    throw new HttpProblem('rule-violations', refusal.detail, refusal.violations, {}, refusal.warnings)
   }
-  throw new HttpProblem(outcome.refused, outcome.detail, 'violations' in outcome ? outcome.violations : undefined)
+  throw new HttpProblem(refusal.refused, refusal.detail, 'violations' in refusal ? refusal.violations : undefined)
 }
+
+const settled = (outcome: Outcome) => ('registration' in outcome ? outcome.registration : refuse(outcome))
 
 /** Submitting, reading and deciding registrations (design §3, Registering). */
 export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
@@ -65,17 +79,27 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
       attachValidation: true,
       schema: {
         summary: 'Submit a registration for review',
+        description: SUBMIT_DESCRIPTION,
         operationId: 'submitRegistration',
         tags: TAGS,
         security: BEARER,
+        headers: SubmitHeadersSchema,
         body: SubmissionSchema,
-        response: { 201: RegistrationSchema, ...problems(400, 401, 403, 413, 415, 422, 429) },
+        response: {
+          201: RegistrationSchema.describe('The new registration, pending; or, for an Idempotency-Key sent before with the same body, the first answer again.'),
+          200: RegistrationSchema.describe('Without an Idempotency-Key: your pending registration of the same body, which is not stored twice.'),
+          ...problems(400, 401, 403, 413, 415, 422, 429),
+        },
       },
     }, async (request, reply) => {
       const token = tokenOf(request)
-      const registration = settled(workflow.submit(request.body, token.name))
-      request.log.info({ registration: registration.id, key: keyOf(registration) }, 'registration submitted')
-      return reply.code(201).header('location', `/v1/registrations/${registration.id}`).send(registration)
+      const key = idempotencyKeyOf(request.headers['idempotency-key'])
+      const outcome = workflow.submit(request.body, token.name, key)
+      if ('refused' in outcome) refuse(outcome)
+      const { registration, answer } = outcome
+      if (answer === 'created') request.log.info({ registration: registration.id, key: keyOf(registration) }, 'registration submitted')
+      return reply.code(answer === 'pending-duplicate' ? 200 : 201)
+        .header('location', `/v1/registrations/${registration.id}`).send(registration)
     })
 
     app.get('/v1/registrations', {
