@@ -35,6 +35,8 @@ const HomeQuerySchema = z.strictObject({
 const KindQuerySchema = z.object({
   kind: z.enum(['capability', 'response-code']).default('capability'),
   update: z.string().max(600).optional(),
+  // The key to deprecate; empty for a blank deprecation form.
+  deprecate: z.string().max(600).optional(),
 })
 const NoticeQuerySchema = z.object({
   approved: z.coerce.number().int().optional(),
@@ -124,13 +126,16 @@ export function webRoutes(store: Store, sessionSecret: string): FastifyPluginAsy
     app.get('/register', { schema: { ...HIDDEN, querystring: KindQuerySchema } }, async (request, reply) => {
       const token = who(request, reply)
       if (!token) return reply
-      const { kind, update } = request.query
-      const current = update === undefined ? undefined : (kind === 'capability' ? store.capabilities : store.responseCodes).get(update)
-      if (update !== undefined && !current) throw new HttpProblem('not-found', `There is no ${kind} ${JSON.stringify(update)} to update.`)
+      const { kind, update, deprecate } = request.query
+      const entries = kind === 'capability' ? store.capabilities : store.responseCodes
+      const named = update ?? (deprecate || undefined)
+      const current = named === undefined ? undefined : entries.get(named)
+      if (named !== undefined && !current) throw new HttpProblem('not-found', `There is no ${kind} ${JSON.stringify(named)} to ${update === undefined ? 'deprecate' : 'update'}.`)
+      const action = update !== undefined ? 'update' : deprecate !== undefined ? 'deprecate' : 'register'
       return sendPage(reply, 200, registerPage({
         kind,
-        action: current ? 'update' : 'register',
-        values: current ? valuesOf(kind, current as Record<string, unknown>) : {},
+        action,
+        values: !current ? {} : action === 'update' ? valuesOf(kind, current as Record<string, unknown>) : { [kind === 'capability' ? 'tag' : 'code']: 'tag' in current ? current.tag : current.code },
         csrfToken: reply.generateCsrf(),
         who: person(token),
       }))
@@ -163,7 +168,7 @@ export function webRoutes(store: Store, sessionSecret: string): FastifyPluginAsy
       const queue = roleAtLeast(token.role, 'reviewer') ? store.registrations.list({ status: 'pending', limit: 500 }).items : undefined
       const current = new Map<number, object>()
       for (const registration of queue ?? []) {
-        if (registration.action !== 'update') continue
+        if (registration.action === 'register') continue
         const entries = registration.kind === 'capability' ? store.capabilities : store.responseCodes
         const published = entries.get(keyOf(registration))
         if (published) current.set(registration.id, published)

@@ -87,3 +87,11 @@ export function diffTable(registry: SubRegistryId, before: object, after: object
 <td><del>${fieldValue(field, fieldsOf(before)[field])}</del></td><td><ins>${fieldValue(field, fieldsOf(after)[field])}</ins></td></tr>`)}</tbody>
 </table></div>`
 }
+
+/** A deprecation's reason and replacement, the replacement linked to its page. */
+export function deprecationList(registry: SubRegistryId, deprecation: { reason: string, replacedBy?: string | undefined }): Html {
+  return html`<dl class="fields"><dt>Reason</dt><dd><span class="prose">${deprecation.reason}</span></dd>
+<dt>Replaced by</dt><dd>${deprecation.replacedBy
+    ? html`<a class="key" href="${entryPage(registry, deprecation.replacedBy)}">${deprecation.replacedBy}</a>`
+    : html`<span class="muted">nothing named</span>`}</dd></dl>`
+}

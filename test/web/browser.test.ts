@@ -187,6 +187,29 @@ describe.skipIf(program.skip)('in Chromium', { timeout: 120_000 }, () => {
     expect(await submitter.locator(`#registration-${update}`).textContent()).toContain('Reason: The discussion was fine as it was.')
   })
 
+  it('4b. a submitter deprecates EXPIRE from its page; the reviewer reads why and approves; its page says what replaces it', async () => {
+    await submitter.goto('/capabilities/EXPIRE')
+    await submitter.getByRole('link', { name: 'its deprecation' }).click()
+    expect(await submitter.getByRole('heading', { level: 1 }).textContent()).toBe('Deprecate a capability')
+    expect(await submitter.getByLabel('CAPA tag').inputValue()).toBe('EXPIRE')
+    await submitter.getByLabel('Reason').fill('Clients no longer act on it.')
+    await submitter.getByLabel('Replaced by (optional)').fill('UIDL')
+    await submitter.getByRole('button', { name: 'Submit for review' }).click()
+    const heading = (await submitter.getByRole('heading', { level: 1 }).textContent())!
+    expect(heading).toMatch(/Registration \d+ is pending/)
+    const id = Number(/Registration (\d+)/.exec(heading)![1])
+
+    await reviewer.goto('/registrations')
+    const card = reviewer.locator(`#queue-${id}`)
+    expect(await card.textContent()).toContain('Clients no longer act on it.')
+    expect(await card.getByRole('link', { name: 'UIDL' }).getAttribute('href')).toBe('/capabilities/UIDL')
+    await card.getByRole('button', { name: 'Approve and publish' }).click()
+    await reviewer.waitForURL(/approved=/)
+    await reviewer.goto('/capabilities/EXPIRE')
+    expect(await reviewer.locator('h1 .badge').textContent()).toBe('deprecated')
+    expect(await reviewer.getByText('This capability is deprecated').textContent()).toContain('replaced by UIDL')
+  })
+
   it('5. hostile values render inert; a POST without the CSRF token is refused; a signed-out visitor is sent to sign in', async () => {
     registry.store.capabilities.publish(sampleCapability('HOSTILE', {
       discussion: '<script>alert(1)</script>',

@@ -211,6 +211,60 @@ describe('/registrations', () => {
     expect(seen.body).toContain('TOPX is &lt;not&gt; a command.')
   })
 
+  it('deprecates from the form: the entry page offers it, the queue shows why and what replaces it, approval marks it', async () => {
+    const submitter = visitor(registry.app)
+    await submitter.signIn(token('submitter', 'sam'))
+    const entry = await submitter.get('/capabilities/EXPIRE')
+    expect(entry.body).toContain('href="/register?kind=capability&amp;deprecate=EXPIRE"')
+    const form = await submitter.get('/register?kind=capability&deprecate=expire')
+    expect(textOf(form.body)).toContain('Deprecate a capability')
+    expect(form.body).toContain('name="action" value="deprecate"')
+    expect(form.body).toContain('id="f-tag" name="tag" value="EXPIRE"')
+    expect(form.body).not.toContain('id="f-discussion"')
+
+    // No reason: the rule is named next to the reason field, and nothing is stored.
+    const noReason = await submitter.post('/register', { kind: 'capability', action: 'deprecate', tag: 'EXPIRE', reason: ' ', replacedBy: 'UIDL', intent: 'submit' })
+    expect(noReason.statusCode).toBe(422)
+    expect(noReason.body).toMatch(/<ul class="error" id="f-reason-error">/)
+    expect(noReason.body).toContain('id="f-replacedBy" name="replacedBy" value="UIDL"')
+    expect(registry.store.registrations.list({ limit: 10 }).items).toHaveLength(0)
+
+    const sent = await submitter.post('/register', { kind: 'capability', action: 'deprecate', tag: 'EXPIRE', reason: 'Servers <never> expire mail now.', replacedBy: 'UIDL', intent: 'submit' })
+    expect(sent.statusCode, textOf(sent.body)).toBe(201)
+    expect(textOf(sent.body)).toContain('A deprecation of capability EXPIRE: Reason Servers <never> expire mail now. Replaced by UIDL')
+    expect(registry.store.registrations.get(1)).toMatchObject({
+      action: 'deprecate', entry: { tag: 'EXPIRE' }, deprecation: { reason: 'Servers <never> expire mail now.', replacedBy: 'UIDL' },
+    })
+    // The same form sent again (back, then submit): the same registration, not a second one.
+    await submitter.get('/register?kind=capability&deprecate=EXPIRE')
+    const again = await submitter.post('/register', { kind: 'capability', action: 'deprecate', tag: 'EXPIRE', reason: 'Servers <never> expire mail now.', replacedBy: 'UIDL', intent: 'submit' })
+    expect(again.statusCode).toBe(200)
+    expect(textOf(again.body)).toMatch(/Registration 1 is pending/)
+
+    const reviewer = visitor(registry.app)
+    await reviewer.signIn(token('reviewer', 'rita'))
+    const queue = await reviewer.get('/registrations')
+    const card = /<article class="card" id="queue-1">(.*?)<\/article>/s.exec(queue.body)?.[1] ?? ''
+    expect(textOf(card)).toContain('Registration 1: deprecate capability EXPIRE pending')
+    expect(textOf(card)).toContain('Reason Servers <never> expire mail now. Replaced by UIDL')
+    expect(card).toContain('Servers &lt;never&gt; expire mail now.')
+    expect(card).toContain('<a class="key" href="/capabilities/UIDL">UIDL</a>')
+    expect(textOf(card)).toContain('The entry as published')
+    expect((await reviewer.post('/registrations/1/approve', {})).statusCode).toBe(303)
+    const deprecated = await reviewer.get('/capabilities/EXPIRE')
+    expect(textOf(deprecated.body)).toContain('This capability is deprecated; it is replaced by UIDL.')
+    expect(deprecated.body).not.toContain('deprecate=EXPIRE')
+  })
+
+  it('offers a blank deprecation form, and answers 404 for a key that is not registered', async () => {
+    const browser = visitor(registry.app)
+    await browser.signIn(token('submitter', 'sam'))
+    const blank = await browser.get('/register?kind=response-code&deprecate=')
+    expect(blank.statusCode).toBe(200)
+    expect(blank.body).toContain('id="f-code" name="code" value=""')
+    expect((await browser.get('/register?kind=capability&deprecate=NOSUCH')).statusCode).toBe(404)
+  })
+
   it('does not let a submitter approve', async () => {
     const browser = visitor(registry.app)
     await browser.signIn(token('submitter', 'sam'))

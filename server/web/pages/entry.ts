@@ -31,7 +31,8 @@ export function entryPageHtml(registry: SubRegistryId, entry: CapabilityRecord |
 <p>Registered <time datetime="${entry.registeredAt}">${entry.registeredAt}</time>; last updated
 <time datetime="${entry.updatedAt}">${entry.updatedAt}</time>.
 As JSON: <a href="${entry.links.self}">the entry</a>, <a href="${entry.links.history}">its history</a>.
-<a href="/register?kind=${registry === 'capabilities' ? 'capability' : 'response-code'}&amp;update=${encodeURIComponent(key)}">Propose an update</a>.</p>
+<a href="/register?kind=${registry === 'capabilities' ? 'capability' : 'response-code'}&amp;update=${encodeURIComponent(key)}">Propose an update</a>${
+  entry.status === 'active' && html` or <a href="/register?kind=${registry === 'capabilities' ? 'capability' : 'response-code'}&amp;deprecate=${encodeURIComponent(key)}">its deprecation</a>`}.</p>
 ${entry.status === 'deprecated' && html`<p class="notice bad">This ${noun.toLowerCase()} is deprecated${
   entry.replacedBy && html`; it is replaced by <a class="key" href="${entryPage(registry, entry.replacedBy)}">${entry.replacedBy}</a>`}.</p>`}
 <h2 id="fields">Fields</h2>

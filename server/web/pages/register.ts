@@ -1,7 +1,7 @@
 import type { Violation } from '../../../schema/problem.ts'
 import type { Registration } from '../../../schema/registration.ts'
 import type { SubRegistryId } from '../../../schema/registry.ts'
-import { FIELD_LABELS, fieldList } from '../fields.ts'
+import { deprecationList, FIELD_LABELS, fieldList } from '../fields.ts'
 import { html, type Html } from '../html.ts'
 import { layout } from '../layout.ts'
 
@@ -9,7 +9,7 @@ export type Kind = 'capability' | 'response-code'
 export const REGISTRY_OF: Record<Kind, SubRegistryId> = { 'capability': 'capabilities', 'response-code': 'response-codes' }
 
 type Control = 'text' | 'lines' | 'prose' | 'yes-no' | 'response-types'
-interface FieldSpec { name: string, control: Control, optional?: boolean, hint: string, orAll?: boolean }
+interface FieldSpec { name: string, control: Control, optional?: boolean, hint: string, orAll?: boolean, label?: string }
 
 /** The form's fields for each kind, in the order RFC 2449 asks for them. */
 const FIELDS: Record<Kind, FieldSpec[]> = {
@@ -37,6 +37,22 @@ const FIELDS: Record<Kind, FieldSpec[]> = {
   ],
 }
 
+/** A deprecation's fields (design §5): the key alone, why, and what replaces it. */
+const DEPRECATION_FIELDS: Record<Kind, FieldSpec[]> = {
+  'capability': [
+    { name: 'tag', control: 'text', hint: 'The registered tag to deprecate.' },
+    { name: 'reason', control: 'prose', label: 'Reason', hint: 'Why it is deprecated; shown in its history.' },
+    { name: 'replacedBy', control: 'text', optional: true, label: 'Replaced by', hint: 'Optional: the registered tag that replaces it.' },
+  ],
+  'response-code': [
+    { name: 'code', control: 'text', hint: 'The registered code to deprecate, e.g. SYS/TEMP.' },
+    { name: 'reason', control: 'prose', label: 'Reason', hint: 'Why it is deprecated; shown in its history.' },
+    { name: 'replacedBy', control: 'text', optional: true, label: 'Replaced by', hint: 'Optional: the registered code that replaces it.' },
+  ],
+}
+
+const fieldsFor = (kind: Kind, action: string) => (action === 'deprecate' ? DEPRECATION_FIELDS : FIELDS)[kind]
+
 /** What was typed, field by field, kept to fill the form again. */
 export type FormValues = Record<string, string | string[] | undefined>
 
@@ -45,6 +61,13 @@ const lines = (value: string | string[] | undefined) => text(value).split(/\r?\n
 
 /** The registration body a filled form stands for; blank fields are left out, for the rules to name. */
 export function registrationBody(kind: Kind, action: string, values: FormValues) {
+  if (action === 'deprecate') {
+    const [key, reason, replacedBy] = DEPRECATION_FIELDS[kind].map((spec) => text(values[spec.name]).trim())
+    return {
+      kind, action, entry: key ? { [DEPRECATION_FIELDS[kind][0]!.name]: key } : {},
+      ...(reason ? { reason } : {}), ...(replacedBy ? { replacedBy } : {}),
+    }
+  }
   const entry: Record<string, unknown> = {}
   for (const spec of FIELDS[kind]) {
     const value = values[spec.name]
@@ -85,8 +108,8 @@ export function valuesOf(kind: Kind, entry: Record<string, unknown>): FormValues
   return values
 }
 
-/** The field a violation belongs to: /entry/arguments/2 is about arguments. */
-const fieldOf = (violation: Violation) => /^\/entry\/([^/]+)/.exec(violation.path)?.[1]
+/** The field a violation belongs to: /entry/arguments/2 is about arguments, /reason about a deprecation's reason. */
+const fieldOf = (violation: Violation) => /^\/(?:entry\/)?([^/]+)/.exec(violation.path)?.[1]
 
 export interface RegisterForm {
   kind: Kind
@@ -128,12 +151,12 @@ ${choices.map(([choice, text], index) => html`<label><input type="${type}" name=
   }
 }
 
-const labelOf = (kind: Kind, spec: FieldSpec) => `${FIELD_LABELS[REGISTRY_OF[kind]][spec.name]}${spec.optional ? ' (optional)' : ''}`
+const labelOf = (kind: Kind, spec: FieldSpec) => `${spec.label ?? FIELD_LABELS[REGISTRY_OF[kind]][spec.name]}${spec.optional ? ' (optional)' : ''}`
 
-function violationList(violations: Violation[], kind: Kind): Html {
+function violationList(violations: Violation[], kind: Kind, action: string): Html {
   return html`<ul>${violations.map((v) => {
     const field = fieldOf(v)
-    const spec = FIELDS[kind].find((s) => s.name === field)
+    const spec = fieldsFor(kind, action).find((s) => s.name === field)
     return spec
       ? html`<li><a href="#f-${spec.name}">${labelOf(kind, spec)}</a>: ${v.message}</li>`
       : html`<li><code>${v.path}</code>: ${v.message}</li>`
@@ -145,28 +168,35 @@ export function registerPage(form: RegisterForm): Html {
   const noun = kind === 'capability' ? 'capability' : 'response code'
   const other: Kind = kind === 'capability' ? 'response-code' : 'capability'
   const errorsOf = (name: string) => violations.filter((v) => fieldOf(v) === name)
-  const main = html`<h1>Register a ${noun}</h1>
-<p>Or <a href="/register?kind=${other}">register a ${other === 'capability' ? 'capability' : 'response code'}</a>.
+  const deprecating = form.action === 'deprecate'
+  const title = deprecating ? `Deprecate a ${noun}` : `Register a ${noun}`
+  const main = html`<h1>${title}</h1>
+<p>${deprecating
+    ? html`Or <a href="/register?kind=${kind}">register or update a ${noun}</a>.`
+    : html`Or <a href="/register?kind=${other}">register a ${other === 'capability' ? 'capability' : 'response code'}</a>, or
+<a href="/register?kind=${kind}&amp;deprecate=">deprecate a registered ${noun}</a>.`}
 Every field is checked by the same rules as <code>POST /v1/registrations</code>; a reviewer approves the registration before it is published.</p>
 ${violations.length > 0 && html`<div class="notice bad" id="problems" role="alert"><h2>${violations.length} ${violations.length === 1 ? 'rule is' : 'rules are'} broken</h2>
-${violationList(violations, kind)}</div>`}
+${violationList(violations, kind, form.action)}</div>`}
 ${form.checked === true && violations.length === 0 && html`<p class="notice good" role="status">No rule is broken: this registration can be submitted.</p>`}
-${warnings.length > 0 && html`<div class="notice"><h2>Warnings (they do not block)</h2>${violationList(warnings, kind)}</div>`}
+${warnings.length > 0 && html`<div class="notice"><h2>Warnings (they do not block)</h2>${violationList(warnings, kind, form.action)}</div>`}
 <form method="post" action="/register" novalidate>
 <input type="hidden" name="_csrf" value="${form.csrfToken}">
 <input type="hidden" name="kind" value="${kind}">
-<div class="field"><label for="f-action">Action</label>
+${deprecating
+    ? html`<input type="hidden" name="action" value="deprecate">`
+    : html`<div class="field"><label for="f-action">Action</label>
 <select id="f-action" name="action"${violations.some((v) => v.path === '/action') ? html` aria-invalid="true"` : ''}>
 <option value="register"${form.action !== 'update' ? html` selected` : ''}>register a new ${noun}</option>
 <option value="update"${form.action === 'update' ? html` selected` : ''}>update a registered ${noun}</option>
-</select></div>
-${FIELDS[kind].map((spec) => control(kind, spec, values, errorsOf(spec.name)))}
+</select></div>`}
+${fieldsFor(kind, form.action).map((spec) => control(kind, spec, values, errorsOf(spec.name)))}
 <div class="actions">
 <button type="submit" name="intent" value="submit">Submit for review</button>
 <button type="submit" name="intent" value="check" class="secondary">Check only</button>
 </div>
 </form>`
-  return layout({ title: `Register a ${noun}`, section: '/register', who: form.who, main })
+  return layout({ title, section: '/register', who: form.who, main })
 }
 
 export function submittedPage(registration: Registration, who: { name: string, role: string }): Html {
@@ -174,8 +204,13 @@ export function submittedPage(registration: Registration, who: { name: string, r
   const main = html`<h1>Registration ${registration.id} is <span class="badge pending">${registration.status}</span></h1>
 <p class="notice good" role="status">Submitted on <time datetime="${registration.submittedAt}">${registration.submittedAt.slice(0, 10)}</time>:
 a reviewer will approve or reject it. Follow it on <a href="/registrations#registration-${registration.id}">your registrations</a>.</p>
-<p>${registration.action === 'update' ? 'An update of' : 'A new'} ${registration.kind === 'capability' ? 'capability' : 'response code'}:</p>
-${fieldList(registry, registration.entry)}
+${registration.deprecation
+    ? html`<p>A deprecation of ${registration.kind === 'capability' ? 'capability' : 'response code'} <span class="key">${keyOf(registration)}</span>:</p>
+${deprecationList(registry, registration.deprecation)}`
+    : html`<p>${registration.action === 'update' ? 'An update of' : 'A new'} ${registration.kind === 'capability' ? 'capability' : 'response code'}:</p>
+${fieldList(registry, registration.entry)}`}
 ${registration.warnings.length > 0 && html`<div class="notice"><h2>Warnings</h2><ul>${registration.warnings.map((w) => html`<li>${w.message}</li>`)}</ul></div>`}`
   return layout({ title: `Registration ${registration.id}`, section: '/register', who, main })
 }
+
+const keyOf = (registration: Registration) => ('tag' in registration.entry ? registration.entry.tag : registration.entry.code)

@@ -1,5 +1,5 @@
 import type { Registration } from '../../../schema/registration.ts'
-import { diffTable, entryPage, fieldList } from '../fields.ts'
+import { deprecationList, diffTable, entryPage, fieldList } from '../fields.ts'
 import { html, type Html } from '../html.ts'
 import { layout } from '../layout.ts'
 import { REGISTRY_OF } from './register.ts'
@@ -10,7 +10,7 @@ export interface RegistrationsData {
   mine: Registration[]
   /** Pending registrations of everyone, for a reviewer; undefined for a submitter. */
   queue?: Registration[]
-  /** The entry as published now, for each update in the queue. */
+  /** The entry as published now, for each update and deprecation in the queue. */
   current: Map<number, object>
   notice?: { good: boolean, text: string }
 }
@@ -36,7 +36,9 @@ ${registration.warnings.length > 0 && html`<p>Warnings: ${registration.warnings.
 
 function ownCard(registration: Registration, csrfToken: string): Html {
   return html`<article class="card" id="registration-${registration.id}">${heading(registration)}${facts(registration)}
-<details><summary>The entry as submitted</summary>${fieldList(REGISTRY_OF[registration.kind], registration.entry)}</details>
+${registration.deprecation
+    ? deprecationList(REGISTRY_OF[registration.kind], registration.deprecation)
+    : html`<details><summary>The entry as submitted</summary>${fieldList(REGISTRY_OF[registration.kind], registration.entry)}</details>`}
 ${registration.status === 'pending' && html`<form method="post" action="/registrations/${registration.id}/withdraw" class="actions">
 <input type="hidden" name="_csrf" value="${csrfToken}"><button type="submit" class="secondary">Withdraw</button></form>`}
 </article>`
@@ -47,9 +49,12 @@ function queueCard(registration: Registration, current: object | undefined, csrf
   const entry = registration.entry
   const reasonId = `reason-${registration.id}`
   return html`<article class="card" id="queue-${registration.id}">${heading(registration)}${facts(registration)}
-${registration.action === 'update' && current
-    ? diffTable(registry, current, entry, `What registration ${registration.id} would change in ${keyOf(registration)}`)
-    : fieldList(registry, entry)}
+${registration.deprecation
+    ? html`${deprecationList(registry, registration.deprecation)}
+${current && html`<details><summary>The entry as published, which stays as it is, marked deprecated</summary>${fieldList(registry, current)}</details>`}`
+    : registration.action === 'update' && current
+      ? diffTable(registry, current, entry, `What registration ${registration.id} would change in ${keyOf(registration)}`)
+      : fieldList(registry, entry)}
 <div class="actions">
 <form method="post" action="/registrations/${registration.id}/approve">
 <input type="hidden" name="_csrf" value="${csrfToken}"><button type="submit">Approve and publish</button></form>
