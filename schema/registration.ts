@@ -1,14 +1,12 @@
 import { z } from 'zod'
 import { CapabilitySchema } from './capability.ts'
+import { ChangeActionSchema, EntryStatusSchema } from './entry.ts'
 import { CapaTagSchema, FORBIDDEN_IN_TEXT, IsoDateSchema, ResponseCodeKeySchema, VISIBLE } from './grammar.ts'
 import { MAX_LISTED, ViolationSchema } from './problem.ts'
 import { ResponseCodeSchema } from './response-code.ts'
 
 export const ActionSchema = z.enum(['register', 'update'])
   .describe('register adds a new key; update replaces the whole entry of an existing key.')
-
-/** What a revision of an entry did: a registration's action, or a deprecation. */
-export const ChangeActionSchema = z.enum(['register', 'update', 'deprecate'])
 
 /** The body of POST /v1/registrations and /v1/registrations/validate (design §3). */
 export const RegistrationRequestSchema = z.discriminatedUnion('kind', [
@@ -82,7 +80,7 @@ export const HistoryItemSchema = z.object({
   at: z.string().describe('ISO 8601 date and time of the change.'),
   action: ChangeActionSchema,
   registrationId: z.number().int().nullable().describe('null for the seeded revisions.'),
-  status: z.enum(['active', 'deprecated']),
+  status: EntryStatusSchema,
   note: z.string().nullable().describe('Why the revision was made: a seeded revision\'s source, a deprecation\'s reason.'),
   replacedBy: z.string().nullable().describe('The key that replaces a deprecated entry.'),
   entry: z.union([CapabilitySchema, ResponseCodeSchema]),

@@ -1,4 +1,5 @@
 import type { ResponseCheckReport } from '../../schema/check.ts'
+import { capabilityRecord, responseCodeRecord } from '../http/links.ts'
 import type { Store } from '../store/index.ts'
 import { checkCapa, type CapaReport } from './capa-check.ts'
 import type { Finding } from './findings.ts'
@@ -68,13 +69,25 @@ export async function talkToServer(options: LiveCheckOptions): Promise<Transcrip
 /** Where the checks run: against this database, or a registry server's /v1/check routes. */
 export interface Checker {
   capa(input: { before?: string | undefined, after?: string | undefined }): Promise<CapaReport>
-  response(line: string, command: string): Promise<ResponseCheckReport>
+  response(line: string, command: string | undefined): Promise<ResponseCheckReport>
 }
 
+/** The checks against this database, their reports holding entries as the API shows them. */
 export function localChecker(store: Store): Checker {
+  const capabilities = {
+    get: (tag: string) => {
+      const entry = store.capabilities.get(tag)
+      return entry && capabilityRecord(entry)
+    },
+    registeredAmong: (tags: string[]) => store.capabilities.registeredAmong(tags),
+  }
+  const responseCode = (code: string) => {
+    const entry = store.responseCodes.get(code)
+    return entry && responseCodeRecord(entry)
+  }
   return {
-    capa: async (input) => checkCapa(input, store.capabilities),
-    response: async (line, command) => checkResponse(line, command, (code) => store.responseCodes.get(code)),
+    capa: async (input) => checkCapa(input, capabilities),
+    response: async (line, command) => checkResponse(line, command, responseCode),
   }
 }
 

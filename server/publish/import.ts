@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { RegistryExportSchema, type HistoryItem } from '../../schema/export.ts'
 import type { Capability } from '../../schema/capability.ts'
 import type { ResponseCode } from '../../schema/response-code.ts'
+import { capabilityRecord, responseCodeRecord } from '../http/links.ts'
 import type { Store } from '../store/index.ts'
 
 export class ImportError extends Error {}
@@ -25,7 +26,11 @@ export function importRegistry(store: Store, input: unknown): { capabilities: nu
     store.registry.create(document.registry)
     store.rfcs.load(document.rfcs)
     for (const change of document.history) replayChange(store, change)
-    const rebuilt = { capabilities: [...store.capabilities.all()], responseCodes: [...store.responseCodes.all()], registry: store.registry.metadata() }
+    const rebuilt = {
+      capabilities: [...store.capabilities.all()].map(capabilityRecord),
+      responseCodes: [...store.responseCodes.all()].map(responseCodeRecord),
+      registry: store.registry.metadata(),
+    }
     const expected = { capabilities: document.capabilities, responseCodes: document.responseCodes, registry: document.registry }
     if (!isDeepStrictEqual(JSON.parse(JSON.stringify(rebuilt)), JSON.parse(JSON.stringify(expected)))) {
       throw new ImportError('replaying the export\'s history does not give its entries and metadata; the file is inconsistent')

@@ -1,9 +1,9 @@
 import type { Capability } from '../../schema/capability.ts'
-import type { ResponseCode } from '../../schema/response-code.ts'
-import type { CapabilityRecord } from '../../schema/capability.ts'
+import type { Published } from '../../schema/entry.ts'
 import type { RegistryMetadata } from '../../schema/registry.ts'
-import type { ResponseCodeRecord } from '../../schema/response-code.ts'
+import type { ResponseCode } from '../../schema/response-code.ts'
 import type { Rfc } from '../../schema/rfc.ts'
+import { capabilityRecord, responseCodeRecord } from '../http/links.ts'
 import type { ChangeWithEntry } from '../store/changes.ts'
 import {
   CAPABILITY_COLUMNS, capabilityCells, createFootnoteCounter, RESPONSE_CODE_COLUMNS, responseCodeCells,
@@ -19,8 +19,8 @@ export type Chunks = Generator<string>
 /** What the downloads read: the registry as it is (the store) or as it stood on a day (store.asOf). */
 export interface PublishedRegistry {
   registry: { metadata(): RegistryMetadata | undefined }
-  capabilities: { all(): Iterable<CapabilityRecord> }
-  responseCodes: { all(): Iterable<ResponseCodeRecord> }
+  capabilities: { all(): Iterable<Published<Capability>> }
+  responseCodes: { all(): Iterable<Published<ResponseCode>> }
   rfcs: { all(): Rfc[] }
   changes: { withEntries(): Iterable<ChangeWithEntry> }
 }
@@ -191,18 +191,23 @@ export function* registryJson(store: PublishedRegistry): Chunks {
   const metadata = store.registry.metadata()!
   const capabilityNotes = createFootnoteCounter()
   const codeNotes = createFootnoteCounter()
-  function* array<T>(items: Iterable<T>, each: (item: T) => void = () => {}): Chunks {
+  function* array<T>(items: Iterable<T>, each: (item: T) => unknown): Chunks {
     let first = true
     for (const item of items) {
-      each(item)
-      yield `${first ? '' : ','}${JSON.stringify(item)}`
+      yield `${first ? '' : ','}${JSON.stringify(each(item))}`
       first = false
     }
   }
   yield `{"format":"pop3-registry/1","registry":${JSON.stringify(metadata)},"capabilities":[`
-  yield* array(store.capabilities.all(), (entry) => capabilityNotes.add(entry.tag, entry.notes))
+  yield* array(store.capabilities.all(), (entry) => {
+    capabilityNotes.add(entry.tag, entry.notes)
+    return capabilityRecord(entry)
+  })
   yield '],"responseCodes":['
-  yield* array(store.responseCodes.all(), (entry) => codeNotes.add(entry.code, entry.notes))
+  yield* array(store.responseCodes.all(), (entry) => {
+    codeNotes.add(entry.code, entry.notes)
+    return responseCodeRecord(entry)
+  })
   yield `],"footnotes":${JSON.stringify({ 'capabilities': capabilityNotes.all, 'response-codes': codeNotes.all })}`
   yield `,"rfcs":${JSON.stringify(store.rfcs.all())},"history":[`
   // Each stored entry document is spliced in as the JSON text it already is.

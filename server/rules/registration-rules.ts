@@ -6,17 +6,7 @@ import {
   DeprecationRequestSchema, RegistrationRequestSchema, type DeprecationRequest, type RegistrationRequest, type Submission, type ValidationResult,
 } from '../../schema/registration.ts'
 import { STANDARDS_TRACK_OR_EXPERIMENTAL, type Rfc } from '../../schema/rfc.ts'
-
-/** What the rules need to know of the registry as it is now. */
-export interface RegistryView {
-  hasCapability(tag: string): boolean
-  hasResponseCode(code: string): boolean
-  /** Whether a registered key is deprecated. */
-  isDeprecated(kind: 'capability' | 'response-code', key: string): boolean
-  /** A registered key's entry as it is, its registered fields only. */
-  entryOf(kind: 'capability' | 'response-code', key: string): unknown
-  rfc(number: number): Rfc | undefined
-}
+import type { RegistryView } from '../store/registry-view.ts'
 
 /**
  * The stable ids of the rules a registration is checked against (README: Registering).

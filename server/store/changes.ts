@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import type { SubRegistryId } from '../../schema/registry.ts'
-import type { ChangeAction, EntryStatus } from './entries.ts'
+import type { ChangeAction, EntryStatus } from '../../schema/entry.ts'
 
 export interface ChangeRow {
   seq: number

@@ -1,44 +1,12 @@
 import type { Database, Statement } from 'better-sqlite3'
 import type { Capability } from '../../schema/capability.ts'
+import type { ChangeAction, EntryStatus, Published } from '../../schema/entry.ts'
 import type { ResponseCode } from '../../schema/response-code.ts'
-import type { SubRegistryId } from '../../schema/registry.ts'
-
-type Term = { kind: 'state' | 'command', term: string }
-
-/** What the store must know of one sub-registry's entries. */
-export interface EntryKind<Entry> {
-  registry: SubRegistryId
-  keyOf(entry: Entry): string
-  /** The free text that `q` searches besides the key. */
-  descriptionOf(entry: Entry): string
-  termsOf(entry: Entry): Term[]
-}
-
-const commandTerms = (commands: 'all' | string[]): Term[] =>
-  commands === 'all' ? [{ kind: 'command', term: '*' }] : commands.map((term) => ({ kind: 'command', term }))
-
-export const capabilityKind: EntryKind<Capability> = {
-  registry: 'capabilities',
-  keyOf: (entry) => entry.tag,
-  descriptionOf: (entry) => entry.discussion,
-  termsOf: (entry) => [
-    ...entry.validStates.map((term): Term => ({ kind: 'state', term })),
-    ...commandTerms(entry.addedCommands),
-    ...commandTerms(entry.affectedCommands),
-  ],
-}
-
-export const responseCodeKind: EntryKind<ResponseCode> = {
-  registry: 'response-codes',
-  keyOf: (entry) => entry.code,
-  descriptionOf: (entry) => entry.definition,
-  termsOf: (entry) => commandTerms(entry.commands),
-}
-
-/** The API path of an entry; the key is encoded whole, so a "/" inside a response code stays part of it. */
-export function entryPath(registry: SubRegistryId, key: string): string {
-  return `/v1/${registry}/${encodeURIComponent(key)}`
-}
+import type { EntryKind } from './entry-kinds.ts'
+import {
+  dayAfter, FILTERS, likePattern, listStatementsSql, NONE_YET, SELECT_PUBLISHED, SELECT_PUBLISHED_AS_OF,
+  type FilterName, type Moment, type PublishedRow,
+} from './entry-queries.ts'
 
 export interface ListFilter {
   /** The registry as it stood at the end of this day (YYYY-MM-DD). */
@@ -52,15 +20,12 @@ export interface ListFilter {
   limit: number
 }
 
-export interface Page<Published> {
-  items: Published[]
+export interface Page<Item> {
+  items: Item[]
   total: number
   /** The position of the last item, when more entries follow it. */
   lastPosition: number | undefined
 }
-
-export type ChangeAction = 'register' | 'update' | 'deprecate'
-export type EntryStatus = 'active' | 'deprecated'
 
 export interface Change {
   /** The sequence number to give the change (an import keeps the exported ones); the next by default. */
@@ -76,67 +41,6 @@ export interface Change {
   replacedBy?: string | null
 }
 
-interface Row {
-  entry: string
-  status: EntryStatus
-  replaced_by: string | null
-  registered_at: string
-  updated_at: string
-  position: number
-}
-
-const PUBLISHED_COLUMNS = `
-  SELECT r.entry, r.status, r.replaced_by, substr(reg.at, 1, 10) AS registered_at, substr(upd.at, 1, 10) AS updated_at,
-         e.registered_seq AS position`
-
-const SELECT_PUBLISHED = `${PUBLISHED_COLUMNS}
-  FROM entries e
-  JOIN revisions r ON r.id = e.revision_id
-  JOIN changes upd ON upd.seq = r.change_seq
-  JOIN changes reg ON reg.seq = e.registered_seq`
-
-/**
- * The revision an entry is listed with: its current one, or (asOf) its latest made before
- * @beforeRevision, the first revision of the day after. Revision ids grow with the change feed,
- * so "before a revision" is "before a moment", and one index seek finds it.
- */
-const REVISION = {
-  current: 'e.revision_id',
-  asOf: '(SELECT max(r2.id) FROM revisions r2 WHERE r2.registry = e.registry AND r2.key = e.key AND r2.id < @beforeRevision)',
-} as const
-type Moment = keyof typeof REVISION
-
-// The list's filters, each a fixed fragment with named parameters, over the entries alone (and
-// the listed revision's terms), so that filtering and counting never read the entry documents.
-const FILTERS = {
-  after: () => 'e.registered_seq > @after',
-  asOf: () => 'e.registered_seq < @beforeSeq',
-  q: (moment: Moment) => (moment === 'current'
-    ? `(e.key LIKE @q ESCAPE '\\' OR e.description LIKE @q ESCAPE '\\')`
-    : `(e.key LIKE @q ESCAPE '\\' OR (SELECT d.description FROM revisions d WHERE d.id = ${REVISION.asOf}) LIKE @q ESCAPE '\\')`),
-  state: (moment: Moment) => `EXISTS (SELECT 1 FROM revision_terms t
-                  WHERE t.kind = 'state' AND t.term = @state AND t.revision_id = ${REVISION[moment]})`,
-  status: (moment: Moment) => `(SELECT rs.status FROM revisions rs WHERE rs.id = ${REVISION[moment]}) = @status`,
-  command: (moment: Moment) => `EXISTS (SELECT 1 FROM revision_terms t
-                    WHERE t.kind = 'command' AND t.term IN (@command, '*') AND t.revision_id = ${REVISION[moment]})`,
-} as const
-type FilterName = keyof typeof FILTERS
-
-function listStatementsSql(names: FilterName[], moment: Moment) {
-  const where = (skip?: FilterName) => ['e.registry = @registry', ...names.filter((n) => n !== skip).map((name) => FILTERS[name](moment))].join(' AND ')
-  return {
-    page: `${PUBLISHED_COLUMNS.replace('e.registered_seq AS position', 'page.position')}
-      FROM (SELECT e.registered_seq AS position, ${REVISION[moment]} AS revision_id FROM entries e
-            WHERE ${where()} ORDER BY e.registered_seq LIMIT @limit) page
-      JOIN revisions r ON r.id = page.revision_id
-      JOIN changes upd ON upd.seq = r.change_seq
-      JOIN changes reg ON reg.seq = page.position
-      ORDER BY page.position`,
-    count: `SELECT count(*) AS n FROM entries e WHERE ${where('after')}`,
-    matches: `SELECT e.registered_seq FROM entries e WHERE ${where('after')} ORDER BY e.registered_seq`,
-  }
-}
-
 export interface HistoryRow {
   revision: number
   seq: number
@@ -149,16 +53,9 @@ export interface HistoryRow {
   entry: Capability | ResponseCode
 }
 
-// Past every time of the day, and before the next day, in the stored ISO strings' order. (Adding a
-// day by Date would write 9999-12-31's next day as "+010000-01-01", which sorts before them all.)
-const dayAfter = (day: string) => `${day}T24`
-const NONE_YET = Number.MAX_SAFE_INTEGER
-
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-
 /** The store of one sub-registry: reads of the published entries, and publishing a revision. */
-export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind<Entry>, onWrite: () => void = () => {}) {
-  const getOne = db.prepare<{ registry: string, key: string }, Row>(
+export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, onWrite: () => void = () => {}) {
+  const getOne = db.prepare<{ registry: string, key: string }, PublishedRow>(
     `${SELECT_PUBLISHED} WHERE e.registry = @registry AND e.key = @key`)
   const selectHistory = db.prepare<{ registry: string, key: string, beforeSeq: number }, {
     seq: number, at: string, action: ChangeAction, registration_id: string | null, status: EntryStatus,
@@ -168,17 +65,11 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       WHERE r.registry = @registry AND r.key = @key AND c.seq < @beforeSeq ORDER BY r.id`)
   const selectStatus = db.prepare<{ registry: string, key: string }, { status: EntryStatus, replaced_by: string | null }>(
     'SELECT r.status, r.replaced_by FROM entries e JOIN revisions r ON r.id = e.revision_id WHERE e.registry = @registry AND e.key = @key')
-  const SELECT_PUBLISHED_AS_OF = `${PUBLISHED_COLUMNS}
-     FROM entries e
-     JOIN revisions r ON r.id = ${REVISION.asOf}
-     JOIN changes upd ON upd.seq = r.change_seq
-     JOIN changes reg ON reg.seq = e.registered_seq
-     WHERE e.registry = @registry AND e.registered_seq < @beforeSeq`
-  const getOneAsOf = db.prepare<{ registry: string, key: string, beforeSeq: number, beforeRevision: number }, Row>(
+  const getOneAsOf = db.prepare<{ registry: string, key: string, beforeSeq: number, beforeRevision: number }, PublishedRow>(
     `${SELECT_PUBLISHED_AS_OF} AND e.key = @key`)
-  const selectAllAsOf = db.prepare<{ registry: string, beforeSeq: number, beforeRevision: number }, Row>(
+  const selectAllAsOf = db.prepare<{ registry: string, beforeSeq: number, beforeRevision: number }, PublishedRow>(
     `${SELECT_PUBLISHED_AS_OF} ORDER BY e.registered_seq`)
-  const selectAll = db.prepare<{ registry: string }, Row>(`${SELECT_PUBLISHED} WHERE e.registry = @registry ORDER BY e.registered_seq`)
+  const selectAll = db.prepare<{ registry: string }, PublishedRow>(`${SELECT_PUBLISHED} WHERE e.registry = @registry ORDER BY e.registered_seq`)
   const selectExists = db.prepare<{ registry: string, key: string }, { found: number }>(
     'SELECT 1 AS found FROM entries WHERE registry = @registry AND key = @key')
   const selectAmong = db.prepare<{ registry: string, keys: string }, string>(
@@ -202,7 +93,7 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
   // Both walk an index to its first entry at or past the bound: times and ids grow with the feed.
   const firstChangeFrom = db.prepare<[string], { seq: number }>('SELECT seq FROM changes WHERE at >= ? ORDER BY at, seq LIMIT 1')
   const firstRevisionFrom = db.prepare<[number], { id: number }>('SELECT id FROM revisions WHERE change_seq >= ? ORDER BY change_seq LIMIT 1')
-  const selectAtPositions = db.prepare<{ positions: string }, Row>(`${SELECT_PUBLISHED}
+  const selectAtPositions = db.prepare<{ positions: string }, PublishedRow>(`${SELECT_PUBLISHED}
     WHERE e.registered_seq IN (SELECT value FROM json_each(@positions)) ORDER BY e.registered_seq`)
 
   // One compiled statement per combination of filters in use, made on first use.
@@ -225,22 +116,18 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
     return { beforeSeq, beforeRevision }
   }
 
-  function toPublished(row: Row): Published {
-    const entry = JSON.parse(row.entry) as Entry
-    const key = kind.keyOf(entry)
-    const self = entryPath(kind.registry, key)
+  function toPublished(row: PublishedRow): Published<Entry> {
     return {
-      ...entry,
+      ...JSON.parse(row.entry) as Entry,
       status: row.status,
       ...(row.replaced_by === null ? {} : { replacedBy: row.replaced_by }),
       registeredAt: row.registered_at,
       updatedAt: row.updated_at,
-      links: { self, history: `${self}/history` },
-    } as Published
+    }
   }
 
   /** The entry as it is, or (asOf) as it stood at the end of that day; undefined if it did not exist. */
-  function get(key: string, asOf?: string): Published | undefined {
+  function get(key: string, asOf?: string): Published<Entry> | undefined {
     const row = asOf === undefined
       ? getOne.get({ registry: kind.registry, key })
       : getOneAsOf.get({ registry: kind.registry, key, ...boundsAfter(asOf) })
@@ -265,7 +152,7 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
     },
 
     /** Every published entry in registration order (asOf: as they stood that day), read one at a time. */
-    *all(asOf?: string): Generator<Published> {
+    *all(asOf?: string): Generator<Published<Entry>> {
       const rows = asOf === undefined
         ? selectAll.iterate({ registry: kind.registry })
         : selectAllAsOf.iterate({ registry: kind.registry, ...boundsAfter(asOf) })
@@ -275,7 +162,7 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
     /** The first change and revision after a day: the registry as of that day is what came before. */
     boundsAfter,
 
-    list(filter: ListFilter): Page<Published> {
+    list(filter: ListFilter): Page<Published<Entry>> {
       const names = (Object.keys(FILTERS) as FilterName[]).filter((name) => filter[name] !== undefined)
       const moment: Moment = filter.asOf === undefined ? 'current' : 'asOf'
       const params: Record<string, unknown> = { registry: kind.registry, limit: filter.limit + 1 }
@@ -287,7 +174,7 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
       if (filter.asOf !== undefined) Object.assign(params, boundsAfter(filter.asOf))
       const { page, count, matches } = statementsFor(names, moment)
       const { after: _after, limit: _limit, ...countParams } = params
-      let rows: Row[]
+      let rows: PublishedRow[]
       let total: number
       if (moment === 'current' && names.some((name) => name !== 'after')) {
         // A filter must look at every entry to count them anyway: one pass finds the matches, and
@@ -297,7 +184,7 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
         const shown = positions.filter((position) => filter.after === undefined || position > filter.after).slice(0, filter.limit + 1)
         rows = selectAtPositions.all({ positions: JSON.stringify(shown) })
       } else {
-        rows = page.all(params) as Row[]
+        rows = page.all(params) as PublishedRow[]
         total = (count.get(countParams) as { n: number }).n
       }
       const more = rows.length > filter.limit
@@ -326,7 +213,7 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
      * and moves the registry's last-updated date: one transaction. Returns the entry as published
      * and the change's sequence number.
      */
-    publish(entry: Entry, change: Change): { published: Published, seq: number } {
+    publish(entry: Entry, change: Change): { published: Published<Entry>, seq: number } {
       return db.transaction(() => {
         const key = kind.keyOf(entry)
         // An update keeps the entry's status and replacement: a deprecated entry stays deprecated.
@@ -353,4 +240,4 @@ export function createEntryStore<Entry, Published>(db: Database, kind: EntryKind
   }
 }
 
-export type EntryStore<Entry, Published> = ReturnType<typeof createEntryStore<Entry, Published>>
+export type EntryStore<Entry> = ReturnType<typeof createEntryStore<Entry>>

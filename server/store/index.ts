@@ -1,11 +1,10 @@
 import type { Database } from 'better-sqlite3'
-import type { Capability, CapabilityRecord } from '../../schema/capability.ts'
-import type { ResponseCode, ResponseCodeRecord } from '../../schema/response-code.ts'
-import type { RegistryView } from '../rules/registration-rules.ts'
 import { createChangeStore } from './changes.ts'
-import { capabilityKind, createEntryStore, responseCodeKind } from './entries.ts'
+import { createEntryStore } from './entries.ts'
+import { capabilityKind, responseCodeKind } from './entry-kinds.ts'
 import { createRegistrationStore } from './registrations.ts'
 import { createRegistryStore } from './registry.ts'
+import type { RegistryView } from './registry-view.ts'
 import { createRfcStore } from './rfcs.ts'
 import { generationOf } from './generation.ts'
 import { LATEST_VERSION } from './migrations.ts'
@@ -17,8 +16,8 @@ export function createStore(db: Database) {
   const selectOne = db.prepare('SELECT 1 AS ok')
   const userVersion = db.prepare<[], number>('PRAGMA user_version').pluck()
   const generation = generationOf(db)
-  const capabilities = createEntryStore<Capability, CapabilityRecord>(db, capabilityKind, generation.changed)
-  const responseCodes = createEntryStore<ResponseCode, ResponseCodeRecord>(db, responseCodeKind, generation.changed)
+  const capabilities = createEntryStore(db, capabilityKind, generation.changed)
+  const responseCodes = createEntryStore(db, responseCodeKind, generation.changed)
   const rfcs = createRfcStore(db, generation.changed)
   const changes = createChangeStore(db)
   const registry = createRegistryStore(db)

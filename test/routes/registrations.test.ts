@@ -199,7 +199,7 @@ describe('asOf', () => {
   it('shows the registry as it stood on a day', async () => {
     registry.store.capabilities.publish(sampleCapability('LATER'), { at: '2010-05-01T12:00:00.000Z', action: 'register' })
     const top = registry.store.capabilities.get('TOP')!
-    const { status: _s, registeredAt: _r, updatedAt: _u, links: _l, ...fields } = top
+    const { status: _s, registeredAt: _r, updatedAt: _u, ...fields } = top
     registry.store.capabilities.publish({ ...fields, discussion: 'Changed in 2015.' }, { at: '2015-01-01T00:00:00.000Z', action: 'update' })
 
     const tags = async (day: string) => (await get(`/v1/capabilities?asOf=${day}`)).json().items.map((c: { tag: string }) => c.tag)

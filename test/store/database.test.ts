@@ -180,7 +180,7 @@ describe('the entry store', () => {
   it('keeps the old revision when an entry is updated, and moves the registry\'s last-updated date', () => {
     const { db, store } = seeded()
     const top = store.capabilities.get('TOP')!
-    const { status: _s, registeredAt: _r, updatedAt: _u, links: _l, ...fields } = top
+    const { status: _s, registeredAt: _r, updatedAt: _u, ...fields } = top
     const { published: updated } = store.capabilities.publish({ ...fields, discussion: 'Revised.' }, { at: '2026-11-28T10:00:00.000Z', action: 'update' })
     expect(updated).toMatchObject({ discussion: 'Revised.', registeredAt: '2001-06-29', updatedAt: '2026-11-28' })
     const revisions = db.prepare("SELECT count(*) AS n FROM revisions WHERE key = 'TOP'").get()

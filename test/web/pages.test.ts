@@ -84,7 +84,7 @@ describe('GET /', () => {
 describe('deprecated entries', () => {
   it('are filtered by status on /, and their page names what replaces them', async () => {
     const entry = registry.store.capabilities.get('EXPIRE')!
-    const { status: _status, registeredAt: _r, updatedAt: _u, links: _l, replacedBy: _b, ...fields } = entry
+    const { status: _status, registeredAt: _r, updatedAt: _u, replacedBy: _b, ...fields } = entry
     registry.store.capabilities.publish(fields as never, { at: new Date().toISOString(), action: 'deprecate', replacedBy: 'UIDL', note: 'For a test.' })
     const deprecated = await page('/?status=deprecated')
     expect([...deprecated.body.matchAll(/<tr id="capabilities-([^"]+)"/g)].map((m) => m[1])).toEqual(['EXPIRE'])

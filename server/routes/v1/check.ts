@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { CapaCheckReportSchema, CapaCheckRequestSchema, ResponseCheckReportSchema, ResponseCheckRequestSchema } from '../../../schema/check.ts'
 import { ProblemSchema } from '../../../schema/problem.ts'
-import { checkCapa } from '../../check/capa-check.ts'
-import { checkResponse } from '../../check/response-check.ts'
+import { localChecker } from '../../check/live-check.ts'
 import { ANONYMOUS_POST } from '../../http/rate-limit.ts'
 import type { Store } from '../../store/index.ts'
 
@@ -10,6 +9,7 @@ const problems = { 400: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema, 4
 
 /** Conformance checks of what a live POP3 server says, against RFC 2449 and the registry. */
 export function checkRoutes(store: Store): FastifyPluginAsyncZod {
+  const checker = localChecker(store)
   return async (app) => {
     app.post('/v1/check/capa', {
       config: ANONYMOUS_POST,
@@ -21,7 +21,7 @@ export function checkRoutes(store: Store): FastifyPluginAsyncZod {
         body: CapaCheckRequestSchema,
         response: { 200: CapaCheckReportSchema, ...problems },
       },
-    }, async (request) => checkCapa(request.body, store.capabilities))
+    }, async (request) => checker.capa(request.body))
 
     app.post('/v1/check/response', {
       config: ANONYMOUS_POST,
@@ -32,6 +32,6 @@ export function checkRoutes(store: Store): FastifyPluginAsyncZod {
         body: ResponseCheckRequestSchema,
         response: { 200: ResponseCheckReportSchema, ...problems },
       },
-    }, async (request) => checkResponse(request.body.line, request.body.command, (code) => store.responseCodes.get(code)))
+    }, async (request) => checker.response(request.body.line, request.body.command))
   }
 }

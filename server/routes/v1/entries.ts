@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { Published } from '../../../schema/entry.ts'
 import { AsOfQuerySchema, pageSchema, type ListQuery } from '../../../schema/list.ts'
 import { ProblemSchema } from '../../../schema/problem.ts'
 import { HistoryItemSchema } from '../../../schema/registration.ts'
@@ -10,17 +11,19 @@ import { HttpProblem } from '../../http/problems.ts'
 import { CSV_TYPE } from './publications.ts'
 import type { EntryStore } from '../../store/entries.ts'
 
-interface EntryRoutesOptions<Published> {
+interface EntryRoutesOptions<Entry, EntryRecord> {
   registry: SubRegistryId
   keyName: 'tag' | 'code'
   /** The grammar a key must follow. */
   keySchema: z.ZodString
-  recordSchema: z.ZodType<Published>
+  recordSchema: z.ZodType<EntryRecord>
   querySchema: z.ZodType<Partial<ListQuery> & { limit: number }>
-  store: EntryStore<unknown, Published>
+  store: EntryStore<Entry>
+  /** The entry as the API shows it: with its links. */
+  toRecord: (entry: Published<Entry>) => EntryRecord
   noun: string
   /** IANA's CSV of a list of entries, for Accept: text/csv. */
-  toCsv: (entries: Published[]) => string
+  toCsv: (entries: Published<Entry>[]) => string
   /** Names operations: listCapabilities, getCapability. */
   operationNoun: { one: string, many: string }
   /** How the one-entry route is documented. */
@@ -38,8 +41,8 @@ function decodedSegment(segment: string): string {
 }
 
 /** The reads of one sub-registry: its list and one entry by key, in any case. */
-export function entryRoutes<Published>(options: EntryRoutesOptions<Published>): FastifyPluginAsyncZod {
-  const { registry, keyName, keySchema, recordSchema, querySchema, store, noun } = options
+export function entryRoutes<Entry, EntryRecord>(options: EntryRoutesOptions<Entry, EntryRecord>): FastifyPluginAsyncZod {
+  const { registry, keyName, keySchema, recordSchema, querySchema, store, toRecord, noun } = options
   const base = `/v1/${registry}`
   const pointer = `/path/${keyName}`
 
@@ -60,7 +63,7 @@ export function entryRoutes<Published>(options: EntryRoutesOptions<Published>): 
       // The CSV is a string, which fastify sends as it is; the schema describes the JSON answer.
       if (negotiated(request) === 'text/csv') return reply.type(CSV_TYPE).send(options.toCsv(page.items) as never)
       return {
-        items: page.items,
+        items: page.items.map(toRecord),
         total: page.total,
         nextCursor: page.lastPosition === undefined ? null : encodeCursor(page.lastPosition),
       }
@@ -94,7 +97,7 @@ export function entryRoutes<Published>(options: EntryRoutesOptions<Published>): 
       if (!entry) {
         throw new HttpProblem('not-found', asOf === undefined ? `No ${noun} "${key}" is registered.` : `No ${noun} "${key}" was registered on ${asOf}.`)
       }
-      return entry
+      return toRecord(entry)
     }
     const findHistory = (key: string, asOf: string | undefined) => {
       const items = store.history(checkedKey(key), asOf)

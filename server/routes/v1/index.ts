@@ -5,6 +5,7 @@ import { AsOfQuerySchema, CapabilityListQuerySchema, ResponseCodeListQuerySchema
 import { ProblemSchema } from '../../../schema/problem.ts'
 import { RegistrySchema } from '../../../schema/registry.ts'
 import { ResponseCodeRecordSchema } from '../../../schema/response-code.ts'
+import { capabilityRecord, responseCodeRecord } from '../../http/links.ts'
 import { HttpProblem } from '../../http/problems.ts'
 import type { ChangeWaiter } from '../../replication/change-waiter.ts'
 import type { Store } from '../../store/index.ts'
@@ -54,6 +55,7 @@ export function v1Routes(store: Store, files: PublicationFiles, waiter: ChangeWa
       recordSchema: CapabilityRecordSchema,
       querySchema: CapabilityListQuerySchema,
       store: store.capabilities,
+      toRecord: capabilityRecord,
       noun: 'capability',
       toCsv: (entries) => [...capabilitiesCsv(entries)].join(''),
       operationNoun: { one: 'Capability', many: 'Capabilities' },
@@ -67,6 +69,7 @@ export function v1Routes(store: Store, files: PublicationFiles, waiter: ChangeWa
       recordSchema: ResponseCodeRecordSchema,
       querySchema: ResponseCodeListQuerySchema,
       store: store.responseCodes,
+      toRecord: responseCodeRecord,
       noun: 'response code',
       toCsv: (entries) => [...responseCodesCsv(entries)].join(''),
       operationNoun: { one: 'ResponseCode', many: 'ResponseCodes' },

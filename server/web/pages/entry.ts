@@ -1,6 +1,8 @@
-import type { CapabilityRecord } from '../../../schema/capability.ts'
+import type { Capability } from '../../../schema/capability.ts'
+import type { Published } from '../../../schema/entry.ts'
 import type { SubRegistryId } from '../../../schema/registry.ts'
-import type { ResponseCodeRecord } from '../../../schema/response-code.ts'
+import type { ResponseCode } from '../../../schema/response-code.ts'
+import { entryLinks } from '../../http/links.ts'
 import type { HistoryRow } from '../../store/entries.ts'
 import { NOUN, diffTable, entryPage, fieldList, rowId } from '../fields.ts'
 import { html, type Html } from '../html.ts'
@@ -23,14 +25,15 @@ ${before
 </li>`
 }
 
-export function entryPageHtml(registry: SubRegistryId, entry: CapabilityRecord | ResponseCodeRecord, history: HistoryRow[]): Html {
+export function entryPageHtml(registry: SubRegistryId, entry: Published<Capability> | Published<ResponseCode>, history: HistoryRow[]): Html {
   const key = 'tag' in entry ? entry.tag : entry.code
   const noun = NOUN[registry]
+  const links = entryLinks(registry, key)
   const main = html`<p><a href="/#${rowId(registry, key)}">← back to the registry</a></p>
 <h1>${noun} <span class="key">${key}</span> <span class="badge ${entry.status}">${entry.status}</span></h1>
 <p>Registered <time datetime="${entry.registeredAt}">${entry.registeredAt}</time>; last updated
 <time datetime="${entry.updatedAt}">${entry.updatedAt}</time>.
-As JSON: <a href="${entry.links.self}">the entry</a>, <a href="${entry.links.history}">its history</a>.
+As JSON: <a href="${links.self}">the entry</a>, <a href="${links.history}">its history</a>.
 <a href="/register?kind=${registry === 'capabilities' ? 'capability' : 'response-code'}&amp;update=${encodeURIComponent(key)}">Propose an update</a>${
   entry.status === 'active' && html` or <a href="/register?kind=${registry === 'capabilities' ? 'capability' : 'response-code'}&amp;deprecate=${encodeURIComponent(key)}">its deprecation</a>`}.</p>
 ${entry.status === 'deprecated' && html`<p class="notice bad">This ${noun.toLowerCase()} is deprecated${

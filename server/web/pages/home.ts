@@ -1,7 +1,8 @@
-import type { CapabilityRecord } from '../../../schema/capability.ts'
+import type { Capability } from '../../../schema/capability.ts'
+import type { Published } from '../../../schema/entry.ts'
 import { STATES } from '../../../schema/grammar.ts'
 import type { RegistryMetadata, SubRegistryId, SubRegistryRules } from '../../../schema/registry.ts'
-import type { ResponseCodeRecord } from '../../../schema/response-code.ts'
+import type { ResponseCode } from '../../../schema/response-code.ts'
 import {
   CAPABILITY_COLUMNS,
   RESPONSE_CODE_COLUMNS,
@@ -20,8 +21,8 @@ export interface HomeFilter { q?: string | undefined, state?: string | undefined
 export interface HomeData {
   metadata: RegistryMetadata
   filter: HomeFilter
-  capabilities: { items: CapabilityRecord[], total: number, all: number }
-  responseCodes: { items: ResponseCodeRecord[], total: number, all: number }
+  capabilities: { items: Published<Capability>[], total: number, all: number }
+  responseCodes: { items: Published<ResponseCode>[], total: number, all: number }
   changes: ChangeRow[]
   /** How many rows a table shows at most. */
   limit: number

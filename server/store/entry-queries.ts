@@ -1,0 +1,86 @@
+import type { EntryStatus } from '../../schema/entry.ts'
+
+/** An entry's row as the published-entry queries read it. */
+export interface PublishedRow {
+  entry: string
+  status: EntryStatus
+  replaced_by: string | null
+  registered_at: string
+  updated_at: string
+  position: number
+}
+
+const PUBLISHED_COLUMNS = `
+  SELECT r.entry, r.status, r.replaced_by, substr(reg.at, 1, 10) AS registered_at, substr(upd.at, 1, 10) AS updated_at,
+         e.registered_seq AS position`
+
+/** Every entry as it is now, with its current revision and the changes that dated it. */
+export const SELECT_PUBLISHED = `${PUBLISHED_COLUMNS}
+  FROM entries e
+  JOIN revisions r ON r.id = e.revision_id
+  JOIN changes upd ON upd.seq = r.change_seq
+  JOIN changes reg ON reg.seq = e.registered_seq`
+
+/**
+ * The revision an entry is listed with: its current one, or (asOf) its latest made before
+ * @beforeRevision, the first revision of the day after. Revision ids grow with the change feed,
+ * so "before a revision" is "before a moment", and one index seek finds it.
+ */
+const REVISION = {
+  current: 'e.revision_id',
+  asOf: '(SELECT max(r2.id) FROM revisions r2 WHERE r2.registry = e.registry AND r2.key = e.key AND r2.id < @beforeRevision)',
+} as const
+export type Moment = keyof typeof REVISION
+
+/** Every entry registered by @beforeSeq, as it stood then. */
+export const SELECT_PUBLISHED_AS_OF = `${PUBLISHED_COLUMNS}
+  FROM entries e
+  JOIN revisions r ON r.id = ${REVISION.asOf}
+  JOIN changes upd ON upd.seq = r.change_seq
+  JOIN changes reg ON reg.seq = e.registered_seq
+  WHERE e.registry = @registry AND e.registered_seq < @beforeSeq`
+
+// The list's filters, each a fixed fragment with named parameters, over the entries alone (and
+// the listed revision's terms), so that filtering and counting never read the entry documents.
+export const FILTERS = {
+  after: () => 'e.registered_seq > @after',
+  asOf: () => 'e.registered_seq < @beforeSeq',
+  q: (moment: Moment) => (moment === 'current'
+    ? `(e.key LIKE @q ESCAPE '\\' OR e.description LIKE @q ESCAPE '\\')`
+    : `(e.key LIKE @q ESCAPE '\\' OR (SELECT d.description FROM revisions d WHERE d.id = ${REVISION.asOf}) LIKE @q ESCAPE '\\')`),
+  state: (moment: Moment) => `EXISTS (SELECT 1 FROM revision_terms t
+                  WHERE t.kind = 'state' AND t.term = @state AND t.revision_id = ${REVISION[moment]})`,
+  status: (moment: Moment) => `(SELECT rs.status FROM revisions rs WHERE rs.id = ${REVISION[moment]}) = @status`,
+  command: (moment: Moment) => `EXISTS (SELECT 1 FROM revision_terms t
+                    WHERE t.kind = 'command' AND t.term IN (@command, '*') AND t.revision_id = ${REVISION[moment]})`,
+} as const
+export type FilterName = keyof typeof FILTERS
+
+/**
+ * The three statements of a list with these filters: one page (from @after, @limit long), the
+ * count of every match, and the positions of every match.
+ */
+export function listStatementsSql(names: FilterName[], moment: Moment) {
+  const where = (skip?: FilterName) => ['e.registry = @registry', ...names.filter((n) => n !== skip).map((name) => FILTERS[name](moment))].join(' AND ')
+  return {
+    page: `${PUBLISHED_COLUMNS.replace('e.registered_seq AS position', 'page.position')}
+      FROM (SELECT e.registered_seq AS position, ${REVISION[moment]} AS revision_id FROM entries e
+            WHERE ${where()} ORDER BY e.registered_seq LIMIT @limit) page
+      JOIN revisions r ON r.id = page.revision_id
+      JOIN changes upd ON upd.seq = r.change_seq
+      JOIN changes reg ON reg.seq = page.position
+      ORDER BY page.position`,
+    count: `SELECT count(*) AS n FROM entries e WHERE ${where('after')}`,
+    matches: `SELECT e.registered_seq FROM entries e WHERE ${where('after')} ORDER BY e.registered_seq`,
+  }
+}
+
+// Past every time of the day, and before the next day, in the stored ISO strings' order. (Adding a
+// day by Date would write 9999-12-31's next day as "+010000-01-01", which sorts before them all.)
+export const dayAfter = (day: string) => `${day}T24`
+
+/** A bound past every change and revision: no asOf. */
+export const NONE_YET = Number.MAX_SAFE_INTEGER
+
+/** The LIKE pattern of a text anywhere, its own \, % and _ escaped. */
+export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
