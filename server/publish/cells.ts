@@ -58,20 +58,28 @@ function announcedCell(entry: Capability): string {
   return entry.announcementOptionalIn?.includes('AUTHORIZATION') ? 'TRANS, both' : 'both'
 }
 
-/**
- * A deprecated entry's key cell says so after the key, "(deprecated)" or "(deprecated; use NEW)";
- * an active entry's cells are IANA's, unmarked.
- */
-const statusMark = (entry: object) => {
-  const { status, replacedBy } = entry as { status?: string, replacedBy?: string }
-  if (status !== 'deprecated') return ''
-  return replacedBy ? ` (deprecated; use ${replacedBy})` : ' (deprecated)'
+/** A deprecated entry's status and replacement; undefined for an active one. */
+export function deprecationOf(entry: object): { replacedBy?: string } | undefined {
+  const { status, replacedBy } = entry as { status?: string, replacedBy?: string | null }
+  if (status !== 'deprecated') return undefined
+  return replacedBy ? { replacedBy } : {}
 }
 
-export function capabilityCells(entry: Capability, footnotes: Footnote[]): string[] {
+/**
+ * In the CSV and the text a deprecated entry's key cell says so after the key, "(deprecated)" or
+ * "(deprecated; use NEW)"; the XML gives it elements of its own instead (`inKeyCell: false`). An
+ * active entry's cells are IANA's, unmarked.
+ */
+const statusMark = (entry: object, inKeyCell: boolean) => {
+  const deprecation = inKeyCell ? deprecationOf(entry) : undefined
+  if (!deprecation) return ''
+  return deprecation.replacedBy ? ` (deprecated; use ${deprecation.replacedBy})` : ' (deprecated)'
+}
+
+export function capabilityCells(entry: Capability, footnotes: Footnote[], inKeyCell = true): string[] {
   const affected = marked(entry.affectedCommands, entry.tag, footnotes)
   return [
-    `${entry.tag}${keyMarks(entry.tag, footnotes)}${statusMark(entry)}`,
+    `${entry.tag}${keyMarks(entry.tag, footnotes)}${statusMark(entry, inKeyCell)}`,
     list(entry.arguments),
     list(marked(entry.addedCommands, entry.tag, footnotes) as string[]),
     affected === 'all' ? 'all' : list(affected),
@@ -82,10 +90,10 @@ export function capabilityCells(entry: Capability, footnotes: Footnote[]): strin
   ]
 }
 
-export function responseCodeCells(entry: ResponseCode, footnotes: Footnote[]): string[] {
+export function responseCodeCells(entry: ResponseCode, footnotes: Footnote[], inKeyCell = true): string[] {
   const commands = marked(entry.commands, entry.code, footnotes)
   return [
-    `${entry.code}${keyMarks(entry.code, footnotes)}${statusMark(entry)}`,
+    `${entry.code}${keyMarks(entry.code, footnotes)}${statusMark(entry, inKeyCell)}`,
     list(entry.responseTypes),
     commands === 'all' ? 'all' : list(commands),
     referencesCell(entry.references),

@@ -6,7 +6,7 @@ import type { Rfc } from '../../schema/rfc.ts'
 import { capabilityRecord, responseCodeRecord } from '../http/links.ts'
 import type { ChangeWithEntry } from '../store/changes.ts'
 import {
-  CAPABILITY_COLUMNS, capabilityCells, createFootnoteCounter, RESPONSE_CODE_COLUMNS, responseCodeCells,
+  CAPABILITY_COLUMNS, capabilityCells, createFootnoteCounter, deprecationOf, RESPONSE_CODE_COLUMNS, responseCodeCells,
   type Footnote,
 } from './cells.ts'
 
@@ -66,6 +66,12 @@ const xmlRecord = (fields: [string, string][], references: string[]) => [
   '    </record>',
   '',
 ].join('\n')
+/** A deprecated record's status and replacement, after its columns: its key element stays the bare key. */
+function statusElements(entry: object): [string, string][] {
+  const deprecation = deprecationOf(entry)
+  if (!deprecation) return []
+  return [['status', 'deprecated'], ...(deprecation.replacedBy ? [['replaced_by', deprecation.replacedBy] as [string, string]] : [])]
+}
 const xmlFootnotes = (notes: Footnote[]) => notes.map((note) => `    <footnote anchor="${note.anchor}">${escapeXml(note.text)}</footnote>\n`).join('')
 // A record's elements, named after IANA's columns and in their order; references become xrefs.
 const CAPABILITY_ELEMENTS = ['capa_tag', 'capa_args', 'added_cmds', 'cmds_affected', 'list', 'diffs', 'cmd_valid']
@@ -96,16 +102,16 @@ export function* registryXml(store: PublishedRegistry): Chunks {
   yield subRegistry(1, 'capabilities')
   const capabilityNotes = createFootnoteCounter()
   for (const entry of store.capabilities.all()) {
-    const cells = capabilityCells(entry, capabilityNotes.add(entry.tag, entry.notes))
-    yield xmlRecord(CAPABILITY_ELEMENTS.map((name, i) => [name, cells[i]!]), entry.references)
+    const cells = capabilityCells(entry, capabilityNotes.add(entry.tag, entry.notes), false)
+    yield xmlRecord([...CAPABILITY_ELEMENTS.map((name, i): [string, string] => [name, cells[i]!]), ...statusElements(entry)], entry.references)
   }
   yield `${xmlFootnotes(capabilityNotes.all)}  </registry>\n`
 
   yield subRegistry(2, 'response-codes')
   const codeNotes = createFootnoteCounter()
   for (const entry of store.responseCodes.all()) {
-    const cells = responseCodeCells(entry, codeNotes.add(entry.code, entry.notes))
-    yield xmlRecord(RESPONSE_CODE_ELEMENTS.map((name, i) => [name, cells[i]!]), entry.references)
+    const cells = responseCodeCells(entry, codeNotes.add(entry.code, entry.notes), false)
+    yield xmlRecord([...RESPONSE_CODE_ELEMENTS.map((name, i): [string, string] => [name, cells[i]!]), ...statusElements(entry)], entry.references)
   }
   yield `${xmlFootnotes(codeNotes.all)}  </registry>\n</registry>\n`
 }

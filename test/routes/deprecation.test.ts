@@ -26,6 +26,7 @@ const deprecateSys = { kind: 'response-code', action: 'deprecate', entry: { code
 
 describe('deprecation', () => {
   it('marks the entry deprecated once approved, in the API and every format, and the history says when and why', async () => {
+    const xmlBefore = (await registry.app.inject({ url: '/v1/registry.xml' })).body
     const registration = await approved(deprecateSys)
     expect(registration).toMatchObject({ action: 'deprecate', entry: { code: 'SYS/TEMP' }, deprecation: { reason: 'Replaced by a finer code.', replacedBy: 'SYS/PERM' } })
     const entry = (await registry.app.inject({ url: '/v1/response-codes/SYS/TEMP' })).json()
@@ -38,7 +39,13 @@ describe('deprecation', () => {
     expect(csv).toContain('SYS/TEMP (deprecated; use SYS/PERM),-ERR,all,[RFC3206]')
     expect(csv).toContain('SYS/PERM,-ERR,all,[RFC3206]')
     expect((await registry.app.inject({ url: '/v1/registry.txt' })).body).toContain('SYS/TEMP (deprecated; use SYS/PERM)')
-    expect((await registry.app.inject({ url: '/v1/registry.xml' })).body).toContain('SYS/TEMP (deprecated; use SYS/PERM)')
+    // The XML keeps <value> the bare key and says it in elements of its own; every other byte is as before.
+    const xml = (await registry.app.inject({ url: '/v1/registry.xml' })).body
+    expect(xml).toContain('      <value>SYS/TEMP</value>\n      <response_types>-ERR</response_types>\n      <commands>all</commands>\n'
+      + '      <status>deprecated</status>\n      <replaced_by>SYS/PERM</replaced_by>\n      <xref type="rfc" data="rfc3206"/>\n')
+    expect(xml).not.toContain('(deprecated')
+    const undated = (text: string) => text.replace(/<updated>[^<]*<\/updated>/, '<updated/>')
+    expect(undated(xml.replace('      <status>deprecated</status>\n      <replaced_by>SYS/PERM</replaced_by>\n', ''))).toBe(undated(xmlBefore))
 
     const codes = async (query: string) => (await registry.app.inject({ url: `/v1/response-codes?${query}` })).json().items.map((item: { code: string }) => item.code)
     expect(await codes('status=deprecated')).toEqual(['SYS/TEMP'])
@@ -49,6 +56,9 @@ describe('deprecation', () => {
 
   it('never registers a deprecated key again, but updates it, keeping it deprecated', async () => {
     await approved({ kind: 'capability', action: 'deprecate', entry: { tag: 'LANG' }, reason: 'A test of deprecation.' })
+    // No replacement: the status alone, in every format.
+    expect((await registry.app.inject({ url: '/v1/registry.xml' })).body).toMatch(/<capa_tag>LANG<\/capa_tag>\n(?: {6}<(?!status)\w+>[^\n]*\n){6} {6}<status>deprecated<\/status>\n {6}<xref/)
+    expect((await registry.app.inject({ url: '/v1/capabilities.csv' })).body).toContain('\r\nLANG (deprecated),')
     const again = await post('/v1/registrations/validate', {}, { kind: 'capability', action: 'register', entry: sampleCapability('lang') })
     expect(again.json().violations).toEqual([expect.objectContaining({ path: '/entry/tag', rule: 'deprecated', message: expect.stringMatching(/never registered again/) })])
     await approved({ kind: 'capability', action: 'update', entry: sampleCapability('LANG', { addedCommands: ['LANG'] }) })
