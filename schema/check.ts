@@ -25,11 +25,18 @@ export const CapaCheckRequestSchema = z.strictObject({
 }).refine((body) => body.before !== undefined || body.after !== undefined, { error: 'give before, after or both' })
   .meta({ id: 'CapaCheckRequest' })
 
-const CheckedLineSchema = z.object({
+/** One capability line of a CAPA response, as parsed. */
+const CapaLineSchema = z.object({
+  /** 1 for the status line's successor: the line number within the response. */
   line: z.number().int(),
   raw: z.string(),
   tag: z.string(),
   params: z.array(z.string()),
+})
+export type CapaLine = z.infer<typeof CapaLineSchema>
+
+/** A capability line and what the registry says of its tag. */
+const CheckedLineSchema = CapaLineSchema.extend({
   registration: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('registered'), entry: CapabilityRecordSchema }),
     z.object({ kind: z.literal('x-range') }),
@@ -44,6 +51,9 @@ export const CapaCheckReportSchema = z.object({
   after: StateReportSchema.optional(),
   findings: z.array(FindingSchema),
 }).meta({ id: 'CapaCheckReport' })
+
+export type CapaReport = z.infer<typeof CapaCheckReportSchema>
+export type CheckedLine = z.infer<typeof CheckedLineSchema>
 
 export const ResponseCheckRequestSchema = z.strictObject({
   line: z.string().min(1).max(1024).describe('One response line, e.g. "-ERR [SYS/TEMP] try later".'),

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { CapabilityRecordSchema, CapabilitySchema } from './capability.ts'
+import { ChangeActionSchema, EntryStatusSchema } from './entry.ts'
 import { RegistryMetadataSchema, SubRegistryIdSchema } from './registry.ts'
 import { ResponseCodeRecordSchema, ResponseCodeSchema } from './response-code.ts'
 import { RfcSchema } from './rfc.ts'
@@ -9,13 +10,13 @@ export const ChangeSchema = z.object({
   at: z.string().describe('ISO 8601 date and time.'),
   registry: SubRegistryIdSchema,
   key: z.string(),
-  action: z.enum(['register', 'update', 'deprecate']),
+  action: ChangeActionSchema,
   registrationId: z.number().int().nullable().describe('The approved registration; null for the seeded changes.'),
 }).meta({ id: 'Change' })
 
 /** A change with the entry as it became: what an import replays and a follower applies. */
 export const HistoryItemSchema = ChangeSchema.extend({
-  status: z.enum(['active', 'deprecated']),
+  status: EntryStatusSchema,
   note: z.string().nullable().optional().describe('Why the revision was made (a seeded revision\'s source, a deprecation\'s reason).'),
   replacedBy: z.string().nullable().optional().describe('The key that replaces a deprecated entry.'),
   entry: z.union([CapabilitySchema, ResponseCodeSchema]),

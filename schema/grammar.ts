@@ -16,7 +16,10 @@ export const FORBIDDEN_IN_TEXT = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFF
 // A text is there only when it shows something: a letter, digit, punctuation mark or symbol.
 export const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u
 // RFC 2449 §3: keyword = 3*4VCHAR.
-export const KEYWORD = /^[\x21-\x7E]{3,4}$/
+const KEYWORD_TEXT = String.raw`[\x21-\x7E]{3,4}`
+export const KEYWORD = new RegExp(`^${KEYWORD_TEXT}$`)
+// A note that begins "KEYWORD: " is about that command (README: Data).
+export const NOTE_ON_COMMAND = new RegExp(`^(${KEYWORD_TEXT}): (.*)$`, 's')
 export const RFC_REFERENCE = /^RFC[1-9][0-9]{0,4}$/i
 
 /** RFC 2449 §4: a capability line, CRLF included, is at most 512 octets. */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { EntryStatusSchema } from './entry.ts'
 import { IsoDateSchema, KEYWORD, STATES } from './grammar.ts'
 
 const isCalendarDate = (day: string) => {
@@ -18,7 +19,7 @@ export const AsOfQuerySchema = z.strictObject({ asOf: AsOfSchema.optional() })
 
 const ListQueryBase = z.strictObject({
   asOf: AsOfSchema.optional(),
-  status: z.enum(['active', 'deprecated'], { error: 'status is active or deprecated' }).optional()
+  status: z.enum(EntryStatusSchema.options, { error: `status is ${EntryStatusSchema.options.join(' or ')}` }).optional()
     .describe('Only entries of this status.'),
   q: z.string().min(1).max(200).optional()
     .describe('Case-insensitive text that the key or the discussion/definition contains.'),

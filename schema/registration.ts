@@ -5,7 +5,7 @@ import { CapaTagSchema, FORBIDDEN_IN_TEXT, IsoDateSchema, ResponseCodeKeySchema,
 import { MAX_LISTED, ViolationSchema } from './problem.ts'
 import { ResponseCodeSchema } from './response-code.ts'
 
-export const ActionSchema = z.enum(['register', 'update'])
+export const ActionSchema = ChangeActionSchema.exclude(['deprecate'])
   .describe('register adds a new key; update replaces the whole entry of an existing key.')
 
 /** The body of POST /v1/registrations and /v1/registrations/validate (design §3). */
@@ -73,7 +73,8 @@ export const RejectBodySchema = z.strictObject({
 
 export const RegistrationIdParamsSchema = z.object({ id: z.string() })
 
-export const HistoryItemSchema = z.object({
+/** One revision of an entry, as its history route lists it (the export's HistoryItem is another shape: a change with its entry). */
+export const RevisionSchema = z.object({
   revision: z.number().int().describe('1 for the first publication, counting up.'),
   seq: z.number().int().describe('The change-feed sequence number.'),
   date: IsoDateSchema,
@@ -84,7 +85,7 @@ export const HistoryItemSchema = z.object({
   note: z.string().nullable().describe('Why the revision was made: a seeded revision\'s source, a deprecation\'s reason.'),
   replacedBy: z.string().nullable().describe('The key that replaces a deprecated entry.'),
   entry: z.union([CapabilitySchema, ResponseCodeSchema]),
-}).meta({ id: 'HistoryItem' })
+}).meta({ id: 'Revision' })
 
 export type RegistrationRequest = z.infer<typeof RegistrationRequestSchema>
 export type DeprecationRequest = z.infer<typeof DeprecationRequestSchema>

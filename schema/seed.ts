@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { CapabilitySchema } from './capability.ts'
+import { ActionSchema } from './registration.ts'
 import { ResponseCodeSchema } from './response-code.ts'
 import { RegistryMetadataSchema } from './registry.ts'
 
@@ -22,7 +23,7 @@ const SourceFileSchema = z.strictObject({ file: z.string(), sha256: z.string(), 
 const LaterRevisionFields = {
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   dateKnownTo: z.enum(['day', 'month']).describe('How precisely the sources date it; "month" days follow dayRule.'),
-  action: z.enum(['register', 'update']),
+  action: ActionSchema,
   note: z.string().min(1).describe('The revision\'s provenance: its source, and how its day was chosen.'),
   provenance: ProvenanceSchema.optional(),
 }

@@ -1,6 +1,6 @@
 import type { CapabilityRecord } from '../../schema/capability.ts'
-import { parseCapaResponse, type CapaLine } from './capa-parser.ts'
-import type { Finding } from './findings.ts'
+import type { CapaReport, CheckedLine, Finding } from '../../schema/check.ts'
+import { parseCapaResponse } from './capa-parser.ts'
 
 /** What the check needs of a registry: one capability by tag, and which of many keys are registered. */
 export interface CapabilityLookup {
@@ -9,20 +9,7 @@ export interface CapabilityLookup {
   registeredAmong(candidates: string[]): string[]
 }
 
-export type Registration =
-  | { kind: 'registered', entry: CapabilityRecord }
-  | { kind: 'x-range' }
-  | { kind: 'unregistered', suggestions: string[] }
-
-export interface CheckedLine extends CapaLine {
-  registration: Registration
-}
-
-export interface CapaReport {
-  before?: { status: string | null, lines: CheckedLine[] }
-  after?: { status: string | null, lines: CheckedLine[] }
-  findings: Finding[]
-}
+type Registration = CheckedLine['registration']
 
 const DIGITS = /^\d+$/
 // RFC 4422 §3.1: a SASL mechanism name is 1 to 20 of A-Z, 0-9, "-" and "_".

@@ -1,13 +1,5 @@
 import { CAPA_TAG, MAX_CAPA_LINE } from '../../schema/grammar.ts'
-import type { Finding } from './findings.ts'
-
-export interface CapaLine {
-  /** 1 for the status line's successor: the line number within the response. */
-  line: number
-  raw: string
-  tag: string
-  params: string[]
-}
+import type { CapaLine, Finding } from '../../schema/check.ts'
 
 export interface ParsedCapa {
   status: '+OK' | '-ERR' | null

@@ -1,8 +1,7 @@
-import type { ResponseCheckReport } from '../../schema/check.ts'
+import type { CapaReport, Finding, ResponseCheckReport } from '../../schema/check.ts'
 import { capabilityRecord, responseCodeRecord } from '../http/links.ts'
 import type { Store } from '../store/index.ts'
-import { checkCapa, type CapaReport } from './capa-check.ts'
-import type { Finding } from './findings.ts'
+import { checkCapa } from './capa-check.ts'
 import { Pop3Client } from './pop3-client.ts'
 import { checkResponse } from './response-check.ts'
 

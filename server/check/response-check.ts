@@ -1,7 +1,6 @@
 import { RESP_LEVEL } from '../../schema/grammar.ts'
-import type { ResponseCheckReport } from '../../schema/check.ts'
+import type { Finding, ResponseCheckReport } from '../../schema/check.ts'
 import type { ResponseCodeRecord } from '../../schema/response-code.ts'
-import type { Finding } from './findings.ts'
 
 /** Checks one POP3 response line's extended response code (RFC 2449 §8) against the registry. */
 export function checkResponse(line: string, command: string | undefined, lookup: (code: string) => ResponseCodeRecord | undefined): ResponseCheckReport {

@@ -1,4 +1,5 @@
 import type { Capability } from '../../schema/capability.ts'
+import { NOTE_ON_COMMAND } from '../../schema/grammar.ts'
 import type { ResponseCode } from '../../schema/response-code.ts'
 
 /** IANA's columns for the two tables (design §3), shared by the CSV, XML and text forms. */
@@ -13,9 +14,6 @@ export interface Footnote {
   on: string | null
   text: string
 }
-
-// A note that begins "KEYWORD: " is about that command (README: Data).
-const NOTE_ON_COMMAND = /^([\x21-\x7E]{3,4}): (.*)$/s
 
 /** Numbers a sub-registry's notes 1, 2, … in table order, as IANA numbers footnotes, entry by entry. */
 export function createFootnoteCounter() {

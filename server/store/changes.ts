@@ -1,15 +1,10 @@
 import type { Database } from 'better-sqlite3'
-import type { SubRegistryId } from '../../schema/registry.ts'
+import type { z } from 'zod'
 import type { ChangeAction, EntryStatus } from '../../schema/entry.ts'
+import type { ChangeSchema } from '../../schema/export.ts'
+import type { SubRegistryId } from '../../schema/registry.ts'
 
-export interface ChangeRow {
-  seq: number
-  at: string
-  registry: SubRegistryId
-  key: string
-  action: ChangeAction
-  registrationId: number | null
-}
+export type ChangeRow = z.infer<typeof ChangeSchema>
 
 export interface ChangeWithEntry extends ChangeRow {
   status: EntryStatus

@@ -1,20 +1,16 @@
 import type { Database, Statement } from 'better-sqlite3'
-import type { Capability } from '../../schema/capability.ts'
+import type { z } from 'zod'
 import type { ChangeAction, EntryStatus, Published } from '../../schema/entry.ts'
-import type { ResponseCode } from '../../schema/response-code.ts'
+import type { ListQuery } from '../../schema/list.ts'
+import type { RevisionSchema } from '../../schema/registration.ts'
 import type { EntryKind } from './entry-kinds.ts'
 import {
   dayAfter, FILTERS, likePattern, listStatementsSql, NONE_YET, SELECT_PUBLISHED, SELECT_PUBLISHED_AS_OF,
   type FilterName, type Moment, type PublishedRow,
 } from './entry-queries.ts'
 
-export interface ListFilter {
-  /** The registry as it stood at the end of this day (YYYY-MM-DD). */
-  asOf?: string | undefined
-  q?: string | undefined
-  state?: string | undefined
-  command?: string | undefined
-  status?: EntryStatus | undefined
+/** A list query's filters, the cursor decoded to the position it stands for. */
+export type ListFilter = Partial<Omit<ListQuery, 'cursor'>> & {
   /** Only entries registered after this position (the decoded cursor). */
   after?: number | undefined
   limit: number
@@ -41,17 +37,8 @@ export interface Change {
   replacedBy?: string | null
 }
 
-export interface HistoryRow {
-  revision: number
-  seq: number
-  at: string
-  action: ChangeAction
-  registrationId: number | null
-  status: EntryStatus
-  note: string | null
-  replacedBy: string | null
-  entry: Capability | ResponseCode
-}
+/** One revision of an entry, as its history route shows it but for the date (the day of at). */
+export type HistoryRow = Omit<z.infer<typeof RevisionSchema>, 'date'>
 
 /** The store of one sub-registry: reads of the published entries, and publishing a revision. */
 export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, onWrite: () => void = () => {}) {

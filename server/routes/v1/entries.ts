@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { Published } from '../../../schema/entry.ts'
 import { AsOfQuerySchema, pageSchema, type ListQuery } from '../../../schema/list.ts'
 import { ProblemSchema } from '../../../schema/problem.ts'
-import { HistoryItemSchema } from '../../../schema/registration.ts'
+import { RevisionSchema } from '../../../schema/registration.ts'
 import type { SubRegistryId } from '../../../schema/registry.ts'
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts'
 import { negotiated } from '../../http/negotiation.ts'
@@ -76,7 +76,7 @@ export function entryRoutes<Entry, EntryRecord>(options: EntryRoutesOptions<Entr
       tags: [registry],
       response: { 200: recordSchema, 400: ProblemSchema, 404: ProblemSchema },
     }
-    const HistorySchema = z.object({ items: z.array(HistoryItemSchema) })
+    const HistorySchema = z.object({ items: z.array(RevisionSchema) })
     const historySchema = {
       summary: `Every revision of one ${noun}, oldest first`,
       operationId: `get${options.operationNoun.one}History`,

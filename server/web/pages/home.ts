@@ -1,5 +1,5 @@
 import type { Capability } from '../../../schema/capability.ts'
-import type { Published } from '../../../schema/entry.ts'
+import { EntryStatusSchema, type Published } from '../../../schema/entry.ts'
 import { STATES } from '../../../schema/grammar.ts'
 import type { RegistryMetadata, SubRegistryId, SubRegistryRules } from '../../../schema/registry.ts'
 import type { ResponseCode } from '../../../schema/response-code.ts'
@@ -46,7 +46,7 @@ ${STATES.map((state) => html`<option value="${state}"${filter.state === state ? 
 <label>Command <span class="hint">e.g. USER</span><input type="text" name="command" value="${filter.command ?? ''}" size="8"></label>
 <label>Status <span class="hint">active or deprecated</span><select name="status">
 <option value="">any status</option>
-${['active', 'deprecated'].map((status) => html`<option value="${status}"${filter.status === status ? html` selected` : ''}>${status}</option>`)}
+${EntryStatusSchema.options.map((status) => html`<option value="${status}"${filter.status === status ? html` selected` : ''}>${status}</option>`)}
 </select></label>
 <button type="submit">Filter</button>
 ${(filter.q ?? filter.state ?? filter.command ?? filter.status) !== undefined && html`<a href="/">Clear filters</a>`}
