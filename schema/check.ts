@@ -22,7 +22,7 @@ const RawCapa = z.string().max(64 * 1024)
 export const CapaCheckRequestSchema = z.strictObject({
   before: RawCapa.optional().describe('The raw CAPA response before login, status line and "." included.'),
   after: RawCapa.optional().describe('The raw CAPA response after login.'),
-}).refine((body) => body.before !== undefined || body.after !== undefined, { error: 'give before, after or both' })
+}).refine((body) => body.before !== undefined || body.after !== undefined, { error: 'give before, after or both', params: { rule: 'required' } })
   .meta({ id: 'CapaCheckRequest' })
 
 /** One capability line of a CAPA response, as parsed. */

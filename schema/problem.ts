@@ -1,13 +1,21 @@
 import { z } from 'zod'
+import { RuleIdSchema, WarningIdSchema } from './rules.ts'
 
 /** How many violations (or warnings) one answer lists at most, so that no answer is much larger than its request. */
 export const MAX_LISTED = 100
 
 export const ViolationSchema = z.object({
   path: z.string().describe('A JSON Pointer to the offending value, e.g. "/entry/tag" or "/query/limit".'),
-  rule: z.string().describe('A stable rule id, e.g. "syntax", "required", "unknown-field".'),
-  message: z.string(),
+  rule: RuleIdSchema,
+  message: z.string().describe('What is wrong, naming the field, and how to put it right.'),
 }).meta({ id: 'Violation' })
+
+/** A finding that does not block: the same shape as a violation, with a warning's id. */
+export const WarningSchema = z.object({
+  path: z.string().describe('A JSON Pointer to the value it is about, e.g. "/entry/references/1".'),
+  rule: WarningIdSchema,
+  message: z.string(),
+}).meta({ id: 'Warning' })
 
 /** RFC 9457 problem details: the body of every 4xx and 5xx answer. */
 export const ProblemSchema = z.object({
@@ -18,19 +26,20 @@ export const ProblemSchema = z.object({
   instance: z.string().optional(),
   violations: z.array(ViolationSchema).optional().describe(`Every rule the request breaks, the first ${MAX_LISTED} of them.`),
   violationsNotListed: z.number().int().optional().describe(`How many violations there are past the first ${MAX_LISTED}, which are not listed.`),
-  warnings: z.array(ViolationSchema).optional().describe('Findings that would not have blocked it.'),
+  warnings: z.array(WarningSchema).optional().describe('Findings that would not have blocked it.'),
   warningsNotListed: z.number().int().optional().describe(`How many warnings there are past the first ${MAX_LISTED}.`),
 }).meta({ id: 'Problem' })
 
 export type Problem = z.infer<typeof ProblemSchema>
 export type Violation = z.infer<typeof ViolationSchema>
+export type Warning = z.infer<typeof WarningSchema>
 
 /**
  * Violations and warnings as an answer lists them: the first MAX_LISTED of each and how many more
  * there are. A body may break thousands of rules (16,384 bad states fit in 64 KiB); listing them
  * all would make the answer dozens of times larger than the request.
  */
-export function listed(violations: Violation[], warnings?: Violation[]) {
+export function listed(violations: Violation[], warnings?: Warning[]) {
   return {
     violations: violations.slice(0, MAX_LISTED),
     ...(violations.length > MAX_LISTED ? { violationsNotListed: violations.length - MAX_LISTED } : {}),

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { CapabilitySchema } from './capability.ts'
 import { ChangeActionSchema, EntryStatusSchema } from './entry.ts'
 import { CapaTagSchema, FORBIDDEN_IN_TEXT, IsoDateSchema, ResponseCodeKeySchema, VISIBLE } from './grammar.ts'
-import { MAX_LISTED, ViolationSchema } from './problem.ts'
+import { MAX_LISTED, ViolationSchema, WarningSchema } from './problem.ts'
 import { ResponseCodeSchema } from './response-code.ts'
 
 export const ActionSchema = ChangeActionSchema.exclude(['deprecate'])
@@ -37,7 +37,7 @@ export const ValidationResultSchema = z.object({
   valid: z.boolean(),
   violations: z.array(ViolationSchema).describe(`Every rule the registration breaks (the first ${MAX_LISTED}); it cannot be submitted while any remain.`),
   violationsNotListed: z.number().int().optional().describe(`How many violations there are past the first ${MAX_LISTED}, which are not listed.`),
-  warnings: z.array(ViolationSchema).describe('Findings that do not block, such as an RFC whose status the registry cannot confirm.'),
+  warnings: z.array(WarningSchema).describe('Findings that do not block, such as an RFC whose status the registry cannot confirm.'),
   warningsNotListed: z.number().int().optional().describe(`How many warnings there are past the first ${MAX_LISTED}.`),
 }).meta({ id: 'ValidationResult' })
 
@@ -50,7 +50,7 @@ export const RegistrationSchema = z.object({
     .describe('The entry as submitted, its keys and keywords in upper case; a deprecation\'s holds the key alone.'),
   deprecation: z.object({ reason: z.string(), replacedBy: z.string().optional() }).optional()
     .describe('A deprecation\'s reason, and the key that replaces the entry if one does.'),
-  warnings: z.array(ViolationSchema),
+  warnings: z.array(WarningSchema),
   submitter: z.string(),
   submittedAt: z.string().describe('ISO 8601 date and time.'),
   decidedBy: z.string().optional(),
@@ -66,9 +66,9 @@ export const RegistrationListQuerySchema = z.strictObject({
 })
 
 export const RejectBodySchema = z.strictObject({
-  reason: z.string().trim().min(1, { error: 'say why the registration is rejected' }).max(4000)
-    .regex(VISIBLE, { error: 'say why the registration is rejected, in visible text' })
-    .refine((reason) => !FORBIDDEN_IN_TEXT.test(reason), { error: 'the reason must not hold control characters' }),
+  reason: z.string().trim().min(1, { error: 'say why the registration is rejected', abort: true }).max(4000)
+    .refine((reason) => VISIBLE.test(reason), { error: 'say why the registration is rejected, in visible text', params: { rule: 'required' }, abort: true })
+    .refine((reason) => !FORBIDDEN_IN_TEXT.test(reason), { error: 'the reason must not hold control characters; remove them', params: { rule: 'control-character' } }),
 })
 
 export const RegistrationIdParamsSchema = z.object({ id: z.string() })

@@ -3,7 +3,6 @@ import swagger from '@fastify/swagger'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import {
   jsonSchemaTransform,
-  validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import { trackAllowedMethods } from './http/allowed-methods.ts'
@@ -13,7 +12,7 @@ import { installReadCache } from './http/read-cache.ts'
 import { serializerCompiler } from './http/serializer.ts'
 import { installNegotiation } from './http/negotiation.ts'
 import { transformObject } from './http/openapi.ts'
-import { answerFrameworkError, installProblemHandlers } from './http/problems.ts'
+import { answerFrameworkError, installProblemHandlers, validatorCompiler } from './http/problems.ts'
 import { answerClientError, answerExpectations } from './http/client-errors.ts'
 import { installJsonBodies } from './http/json-body.ts'
 import { installRateLimits } from './http/rate-limit.ts'

@@ -1,5 +1,7 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { listed, summary, type Problem, type Violation } from '../../schema/problem.ts'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify'
+import type { z } from 'zod'
+import { listed, summary, type Problem, type Violation, type Warning } from '../../schema/problem.ts'
+import { parseRequestPart, type RequestPart } from '../rules/zod-issues.ts'
 import { sendPage } from '../web/layout.ts'
 import { errorPage } from '../web/pages/error.ts'
 
@@ -37,13 +39,13 @@ export class HttpProblem extends Error {
     detail: string,
     readonly violations?: Violation[],
     readonly headers: Record<string, string> = {},
-    readonly warnings?: Violation[],
+    readonly warnings?: Warning[],
   ) {
     super(detail)
   }
 }
 
-export function problem(kind: ProblemKind, detail: string, instance?: string, violations?: Violation[], warnings?: Violation[]): Problem {
+export function problem(kind: ProblemKind, detail: string, instance?: string, violations?: Violation[], warnings?: Warning[]): Problem {
   const { status, title } = PROBLEM_KINDS[kind]
   return {
     type: problemType(kind),
@@ -60,41 +62,32 @@ export function sendProblem(reply: FastifyReply, body: Problem, headers: Record<
   return reply.code(body.status).headers(headers).type('application/problem+json').send(body)
 }
 
-// Where each part of a request lives, as the first segment of a violation's JSON Pointer.
-const CONTEXT_POINTER: Record<string, string> = { querystring: '/query', params: '/path', headers: '/headers', body: '' }
+const REQUEST_PARTS: Record<string, RequestPart> = { body: 'body', querystring: 'query', params: 'path', headers: 'headers' }
 
-interface ValidationIssue {
-  keyword: string
-  instancePath: string
-  message?: string
-  params?: { keys?: string[] }
+/** A request part that its route's schema refuses, with every violation in the registry's words. */
+export class RequestViolations extends Error {
+  constructor(readonly part: RequestPart, readonly violations: Violation[]) {
+    super(summary(violations.map((v) => (v.path === '' ? v.message : `${v.path}: ${v.message}`)), '; '))
+  }
 }
 
-/** Turns the validator's issues into violations, one per offending value. */
-export function violationsOf(error: FastifyError): Violation[] {
-  const base = CONTEXT_POINTER[error.validationContext ?? 'body'] ?? ''
-  const issues = (error.validation ?? []) as unknown as ValidationIssue[]
-  return issues.flatMap((issue) => {
-    const at = `${base}${issue.instancePath === '/' ? '' : issue.instancePath}`
-    if (issue.keyword === 'unrecognized_keys') {
-      return (issue.params?.keys ?? []).map((key) => ({
-        path: `${at}/${key}`,
-        rule: 'unknown-field',
-        message: `"${key}" is not a field this request takes`,
-      }))
-    }
-    const rule = issue.keyword === 'invalid_type' ? 'type' : 'syntax'
-    return [{ path: at, rule, message: issue.message ?? 'is not valid' }]
-  })
+/**
+ * fastify's validator for every route's zod schemas: the one translator (rules/zod-issues.ts)
+ * words the issues, so that a bad query and a bad body speak alike.
+ */
+export const validatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
+  const part = REQUEST_PARTS[httpPart ?? 'body'] ?? 'body'
+  return (data: unknown) => {
+    const parsed = parseRequestPart(schema, data, part)
+    return parsed.success ? { value: parsed.data } : { error: new RequestViolations(part, parsed.violations) }
+  }
 }
 
 function problemOf(error: FastifyError, request: FastifyRequest): Problem {
   if (error instanceof HttpProblem) return problem(error.kind, error.message, request.url, error.violations, error.warnings)
-  if (error.validation) {
-    const violations = violationsOf(error)
-    const detail = summary(violations.map((v) => `${v.path}: ${v.message}`), '; ')
+  if (error instanceof RequestViolations) {
     // A body that parses as JSON but has the wrong shape breaks rules (422); a bad URL is a bad request (400).
-    return problem(error.validationContext === 'body' ? 'rule-violations' : 'bad-request', detail, request.url, violations)
+    return problem(error.part === 'body' ? 'rule-violations' : 'bad-request', error.message, request.url, error.violations)
   }
   if (error.code?.startsWith('FST_CSRF_')) {
     return problem('forbidden', 'This form was refused: it did not carry the anti-forgery token of a page this site served you (or that token is out of date), so it may not have come from you.', request.url)

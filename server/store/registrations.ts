@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3'
-import type { Violation } from '../../schema/problem.ts'
+import type { Warning } from '../../schema/problem.ts'
 import type { Registration, RegistrationStatus, Submission } from '../../schema/registration.ts'
 
 interface Row {
@@ -78,7 +78,7 @@ export function createRegistrationStore(db: Database) {
      * Stores a submission as pending, with the digest of its body as sent and the submitter's
      * Idempotency-Key if it came with one (unique per submitter: the index refuses a second).
      */
-    submit(request: Submission, warnings: Violation[], submitter: string, at: string, sent: { bodySha256: string, idempotencyKey?: string | undefined }): Registration {
+    submit(request: Submission, warnings: Warning[], submitter: string, at: string, sent: { bodySha256: string, idempotencyKey?: string | undefined }): Registration {
       const key = request.kind === 'capability' ? request.entry.tag : request.entry.code
       const deprecation = request.action === 'deprecate'
         ? JSON.stringify({ reason: request.reason, ...(request.replacedBy ? { replacedBy: request.replacedBy } : {}) })

@@ -1,6 +1,6 @@
 import type { Capability } from '../../schema/capability.ts'
 import type { ResponseCode } from '../../schema/response-code.ts'
-import { listed, summary, type Violation } from '../../schema/problem.ts'
+import { listed, summary, type Violation, type Warning } from '../../schema/problem.ts'
 import type { Registration, ValidationResult } from '../../schema/registration.ts'
 import { checkRegistration } from '../rules/registration-rules.ts'
 import type { Store } from '../store/index.ts'
@@ -11,7 +11,7 @@ export type Refusal =
   | { refused: 'not-found', detail: string }
   | { refused: 'conflict', detail: string, violations?: Violation[] }
   | { refused: 'forbidden', detail: string }
-  | { refused: 'rule-violations', detail: string, violations: Violation[], warnings: Violation[] }
+  | { refused: 'rule-violations', detail: string, violations: Violation[], warnings: Warning[] }
   | { refused: 'idempotency-key-reused', detail: string }
 
 export type Outcome = { registration: Registration } | Refusal

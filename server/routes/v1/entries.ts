@@ -8,6 +8,7 @@ import type { SubRegistryId } from '../../../schema/registry.ts'
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts'
 import { negotiated } from '../../http/negotiation.ts'
 import { HttpProblem } from '../../http/problems.ts'
+import { parseRequestPart } from '../../rules/zod-issues.ts'
 import { CSV_TYPE } from './publications.ts'
 import type { EntryStore } from '../../store/entries.ts'
 
@@ -44,7 +45,6 @@ function decodedSegment(segment: string): string {
 export function entryRoutes<Entry, EntryRecord>(options: EntryRoutesOptions<Entry, EntryRecord>): FastifyPluginAsyncZod {
   const { registry, keyName, keySchema, recordSchema, querySchema, store, toRecord, noun } = options
   const base = `/v1/${registry}`
-  const pointer = `/path/${keyName}`
 
   return async (app) => {
     app.get(base, {
@@ -85,11 +85,8 @@ export function entryRoutes<Entry, EntryRecord>(options: EntryRoutesOptions<Entr
       response: { 200: HistorySchema, 400: ProblemSchema, 404: ProblemSchema },
     }
     const checkedKey = (key: string) => {
-      const parsed = keySchema.safeParse(key)
-      if (!parsed.success) {
-        const message = parsed.error.issues[0]?.message ?? 'is not valid'
-        throw new HttpProblem('bad-request', `"${key}" is not a ${noun}: ${message}.`, [{ path: pointer, rule: 'syntax', message }])
-      }
+      const parsed = parseRequestPart(keySchema, key, 'path', [keyName])
+      if (!parsed.success) throw new HttpProblem('bad-request', `"${key}" is not a ${noun}: ${parsed.violations[0]!.message}.`, parsed.violations)
       return key
     }
     const findOne = (key: string, asOf: string | undefined) => {

@@ -1,4 +1,4 @@
-import type { Violation } from '../../../schema/problem.ts'
+import type { Violation, Warning } from '../../../schema/problem.ts'
 import type { Registration } from '../../../schema/registration.ts'
 import type { SubRegistryId } from '../../../schema/registry.ts'
 import { deprecationList, FIELD_LABELS, fieldList } from '../fields.ts'
@@ -109,7 +109,7 @@ export function valuesOf(kind: Kind, entry: Record<string, unknown>): FormValues
 }
 
 /** The field a violation belongs to: /entry/arguments/2 is about arguments, /reason about a deprecation's reason. */
-const fieldOf = (violation: Violation) => /^\/(?:entry\/)?([^/]+)/.exec(violation.path)?.[1]
+const fieldOf = (violation: Violation | Warning) => /^\/(?:entry\/)?([^/]+)/.exec(violation.path)?.[1]
 
 export interface RegisterForm {
   kind: Kind
@@ -118,7 +118,7 @@ export interface RegisterForm {
   csrfToken: string
   who: { name: string, role: string }
   violations?: Violation[]
-  warnings?: Violation[]
+  warnings?: Warning[]
   /** Set after "Check only": whether the rules found nothing. */
   checked?: boolean
 }
@@ -153,7 +153,7 @@ ${choices.map(([choice, text], index) => html`<label><input type="${type}" name=
 
 const labelOf = (kind: Kind, spec: FieldSpec) => `${spec.label ?? FIELD_LABELS[REGISTRY_OF[kind]][spec.name]}${spec.optional ? ' (optional)' : ''}`
 
-function violationList(violations: Violation[], kind: Kind, action: string): Html {
+function violationList(violations: (Violation | Warning)[], kind: Kind, action: string): Html {
   return html`<ul>${violations.map((v) => {
     const field = fieldOf(v)
     const spec = fieldsFor(kind, action).find((s) => s.name === field)

@@ -1,0 +1,185 @@
+import type { z } from 'zod'
+import { STATES } from '../../schema/grammar.ts'
+import type { Violation } from '../../schema/problem.ts'
+import { RULES, type RuleId } from '../../schema/rules.ts'
+
+/**
+ * The one translator from zod's issues to violations, for request bodies, queries and paths
+ * alike: a rule id, a JSON Pointer, and a message in the registry's words that names the field and
+ * says how to put it right. zod's own wording ("Invalid input: expected string, received
+ * undefined") never reaches a maintainer: a schema's own `error` message is kept (it is ours), and
+ * every other issue is worded here from its code.
+ */
+
+/** Which part of the request was parsed: the first segment of each violation's pointer. */
+export type RequestPart = 'body' | 'query' | 'path' | 'headers'
+
+const POINTER_BASE: Record<RequestPart, string> = { body: '', query: '/query', path: '/path', headers: '/headers' }
+
+// Passed to zod as the parse's error map: an issue whose message is this was worded by zod, not by
+// one of our schemas. Asking for it also spares zod from formatting messages we would drop.
+const ZOD_WORDED = '\u0000'
+const PARSE_OPTIONS = { error: () => ZOD_WORDED }
+
+export type Parsed<T> = { success: true, data: T } | { success: false, violations: Violation[] }
+
+/**
+ * Parses a request's part; on failure, every issue as a violation. `at` names where in the part
+ * the data sits when it is not the whole of it (["tag"] for a path's tag).
+ */
+export function parseRequestPart<T extends z.ZodType>(schema: T, data: unknown, part: RequestPart = 'body', at: PropertyKey[] = []): Parsed<z.output<T>> {
+  const result = schema.safeParse(data, PARSE_OPTIONS)
+  if (result.success) return { success: true, data: result.data }
+  const issues = at.length === 0 ? result.error.issues : result.error.issues.map((issue) => ({ ...issue, path: [...at, ...issue.path] }))
+  return { success: false, violations: violationsOf(issues, at.length === 0 ? data : nest(at, data), part, schema) }
+}
+
+const nest = (at: PropertyKey[], data: unknown): unknown => at.reduceRight<unknown>((inner, key) => ({ [key]: inner }), data)
+
+// What each field must hold, where its name alone does not say; used when it is missing or empty.
+const HINTS: Record<string, string> = {
+  kind: 'give "capability" or "response-code"',
+  action: 'give "register", "update" or "deprecate"',
+  entry: 'give the entry as a JSON object',
+  references: 'cite at least one specification: an RFC, written RFC2449, or an absolute http(s) URL',
+  responseTypes: 'list "+OK", "-ERR" or both',
+  affectedCommands: 'give "all", or the list of standard commands whose behaviour it changes ([] for none)',
+  commands: 'give "all", or the list of commands whose responses may carry it',
+  addedCommands: 'list the commands it adds ([] for none)',
+  arguments: 'list the arguments its CAPA line may carry ([] for none)',
+  announcedStates: 'list the states in which CAPA announces it, e.g. ["AUTHORIZATION", "TRANSACTION"]',
+  validStates: 'list the states in which its commands are valid ([] for none)',
+  possibleDifferences: 'give true or false',
+  discussion: 'say what the capability does and why a client would use it',
+  definition: 'say what the code means and what a client should do',
+  reason: 'say why',
+}
+
+const EXPECTED: Record<string, string> = {
+  string: 'text (a JSON string)',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list (a JSON array)',
+  object: 'a JSON object',
+}
+
+/** A value as a message quotes it: short scalars as JSON, containers by what they are. */
+function quoted(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'an object'
+  const json = JSON.stringify(value) ?? String(value)
+  return json.length > 60 ? `${json.slice(0, 57)}…"` : json
+}
+
+const ordinalList = (values: readonly unknown[]) => values.map((value) => JSON.stringify(value)).join(', ')
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined
+  return value
+}
+
+export const pointer = (path: readonly PropertyKey[]) => path.map((key) => `/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')
+
+/** The field named last in a path: validStates for /entry/validStates/0. */
+const fieldOf = (path: readonly PropertyKey[]) => [...path].reverse().find((key): key is string => typeof key === 'string')
+
+/** How a message names the value at a path, in words. */
+function nameOf(path: readonly PropertyKey[], part: RequestPart): string {
+  const field = fieldOf(path)
+  const index = typeof path.at(-1) === 'number' ? ` item ${Number(path.at(-1)) + 1}` : ''
+  if (field === undefined) return `the ${part}`
+  if (part === 'query') return `the query parameter ${field}${index}`
+  if (part === 'path') return `the path segment ${field}`
+  return `${field}${index}`
+}
+
+/** The fields of an object schema, for the message of a body that is not an object at all. */
+function fieldsOf(schema: z.ZodType): string {
+  const shape = (schema as { shape?: Record<string, unknown> }).shape
+  if (!shape) return ''
+  return ` with ${Object.keys(shape).join(', ')}`
+}
+
+/** A state that differs from one of RFC 1939's only in case, or AUTHENTICATION, which RFC 2449 §6 miscalls it. */
+export function stateViolation(at: string, field: string, value: unknown): Violation {
+  if (typeof value === 'string') {
+    const upper = value.toUpperCase()
+    if ((STATES as readonly string[]).includes(upper)) {
+      return { path: at, rule: 'state-case', message: `${field} writes the state ${JSON.stringify(value)} in lower case; write it in upper case, as RFC 1939 does: ${JSON.stringify(upper)}` }
+    }
+    if (upper === 'AUTHENTICATION') {
+      return { path: at, rule: 'unknown-state', message: `${field} is AUTHENTICATION, a state RFC 1939 does not have (RFC 2449 §6 miscalls it so): write "AUTHORIZATION", the state before login` }
+    }
+  }
+  return { path: at, rule: 'unknown-state', message: `${field} names ${quoted(value)}, which is not a POP3 state; use one of ${ordinalList(STATES)} (RFC 1939 §3)` }
+}
+
+const isState = (values: readonly unknown[]) => values.length > 0 && values.every((value) => (STATES as readonly unknown[]).includes(value))
+
+/** Every issue as violations (unknown keys give one each). Long but flat: one case per issue code. */
+export function violationsOf(issues: readonly z.core.$ZodIssue[], root: unknown, part: RequestPart, schema?: z.ZodType): Violation[] {
+  const base = POINTER_BASE[part]
+  return issues.flatMap((issue): Violation[] => {
+    const at = `${base}${pointer(issue.path)}`
+    const value = valueAt(root, issue.path)
+    const name = nameOf(issue.path, part)
+    const hint = HINTS[fieldOf(issue.path) ?? '']
+    const own = issue.message === ZOD_WORDED ? undefined : issue.message
+    // A schema's own message says what is right; it is prefixed with the field when it does not name it.
+    const ours = (rule: RuleId, fallback: string): Violation[] => {
+      if (own === undefined) return [{ path: at, rule, message: fallback }]
+      const field = fieldOf(issue.path)
+      const named = field !== undefined && own.includes(field) ? own : `${name}${typeof value === 'string' ? ` ${quoted(value)}` : ''}: ${own}`
+      return [{ path: at, rule, message: named }]
+    }
+    switch (issue.code) {
+      case 'unrecognized_keys': {
+        const where = part === 'query' ? 'a query parameter this request takes' : issue.path.length === 0 ? 'a field of this request' : `a field of ${name}`
+        return issue.keys.map((key) => ({ path: `${at}/${pointer([key]).slice(1)}`, rule: 'unknown-field', message: `${JSON.stringify(key)} is not ${where}; remove it` }))
+      }
+      case 'invalid_type': {
+        const expected = EXPECTED[issue.expected] ?? `a ${issue.expected}`
+        if (issue.path.length === 0 && part === 'body' && (value === undefined || value === null)) {
+          return ours('required', `the body is missing; send a JSON object${schema ? fieldsOf(schema) : ''}`)
+        }
+        if (value === undefined) return ours('required', `${name} is missing; ${hint ?? `give ${expected}`}`)
+        return ours('type', `${name} must be ${expected}, not ${quoted(value)}`)
+      }
+      case 'too_small':
+        if (issue.origin === 'string') {
+          return ours('required', part === 'query' ? `${name} is empty; give a value, or leave the parameter out` : `${name} is empty; ${hint ?? 'write what it should say'}`)
+        }
+        if (issue.origin === 'array' || issue.origin === 'set') return ours('required', `${name} is empty; ${hint ?? `list at least ${String(issue.minimum)}`}`)
+        return ours('out-of-range', `${name} is ${quoted(value)}; it must be at least ${String(issue.minimum)}`)
+      case 'too_big':
+        if (issue.origin === 'string') {
+          const length = typeof value === 'string' ? value.length : 0
+          return ours('out-of-range', `${name} is ${length} characters long; the registry takes at most ${String(issue.maximum)}, so shorten it`)
+        }
+        if (issue.origin === 'array' || issue.origin === 'set') return ours('out-of-range', `${name} lists more than the ${String(issue.maximum)} items it may; shorten it`)
+        return ours('out-of-range', `${name} is ${quoted(value)}; it must be at most ${String(issue.maximum)}`)
+      case 'invalid_value':
+        if (isState(issue.values) && value !== undefined) return [stateViolation(at, name, value)]
+        if (value === undefined) return ours('required', `${name} is missing; ${hint ?? `give one of ${ordinalList(issue.values)}`}`)
+        return ours('one-of', `${name} is ${quoted(value)}; use one of ${ordinalList(issue.values)}`)
+      case 'invalid_union': {
+        const options = 'options' in issue && Array.isArray(issue.options) ? `give one of ${ordinalList(issue.options)}` : undefined
+        if (value === undefined) return ours('required', `${name} is missing; ${hint ?? options ?? 'give it'}`)
+        if (options) return ours('one-of', `${name} is ${quoted(value)}; ${options}`)
+        return ours('type', `${name} is ${quoted(value)}; ${hint ?? 'give a value of the kind it takes'}`)
+      }
+      case 'invalid_format':
+        return ours('syntax', `${name} ${quoted(value)} is not written as it must be${issue.format === 'regex' ? '' : ` (${issue.format})`}`)
+      case 'custom': {
+        const asked = (issue.params as { rule?: unknown } | undefined)?.rule
+        const rule = typeof asked === 'string' && asked in RULES ? asked as RuleId : 'syntax'
+        return ours(rule, `${name} is not valid here`)
+      }
+      default:
+        return ours('type', `${name} is ${quoted(value)}, which is not a value it takes`)
+    }
+  })
+}
