@@ -12,7 +12,7 @@ import {
 import { requireRole, tokenOf } from '../../http/auth.ts'
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts'
 import { idempotencyKeyOf } from '../../http/idempotency-key.ts'
-import { HttpProblem } from '../../http/problems.ts'
+import { HttpProblem, validatorCompiler } from '../../http/problems.ts'
 import { ANONYMOUS_POST } from '../../http/rate-limit.ts'
 import type { Store } from '../../store/index.ts'
 import type { Outcome, Refusal } from '../../workflow/registrations.ts'
@@ -23,10 +23,14 @@ const TAGS = ['registrations']
 const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((status) => [status, ProblemSchema]))
 
 /**
- * A registration body's schema documents the request, but the rules engine judges it, whole, so
- * that one answer lists every rule it breaks rather than the first the schema meets.
+ * A registration body's schema documents the request (openapi.yaml), but the rules parse it, once
+ * and whole, so that one answer lists every rule it breaks: fastify passes the body through as it
+ * came, typed unknown, for it may be anything until the rules have judged it.
  */
-const judgedByTheRules = () => (value: unknown) => ({ value })
+const judgedByTheRules = (route: { schema: unknown, method: string, url: string, httpPart?: string }) =>
+  // fastify types a route's compiler as taking the whole route schema; it is given one part's.
+  route.httpPart === 'body' ? (value: unknown) => ({ value }) : validatorCompiler({ ...route, schema: route.schema as z.ZodType })
+const SubmissionBody: z.ZodType<unknown> = SubmissionSchema
 
 const SUBMIT_DESCRIPTION = [
   'With an `Idempotency-Key` header (the IETF httpapi draft; a quoted string or a bare key of 1-255 visible ASCII characters), a retry is safe:',
@@ -69,14 +73,14 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
         summary: 'Check a registration against every rule, storing nothing',
         operationId: 'validateRegistration',
         tags: TAGS,
-        body: SubmissionSchema,
+        body: SubmissionBody,
         response: { 200: ValidationResultSchema, ...problems(400, 413, 415, 429) },
       },
     }, async (request) => workflow.validate(request.body))
 
     app.post('/v1/registrations', {
       onRequest: asSubmitter,
-      attachValidation: true,
+      validatorCompiler: judgedByTheRules,
       schema: {
         summary: 'Submit a registration for review',
         description: SUBMIT_DESCRIPTION,
@@ -84,7 +88,7 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
         tags: TAGS,
         security: BEARER,
         headers: SubmitHeadersSchema,
-        body: SubmissionSchema,
+        body: SubmissionBody,
         response: {
           201: RegistrationSchema.describe('The new registration, pending; or, for an Idempotency-Key sent before with the same body, the first answer again.'),
           200: RegistrationSchema.describe('Without an Idempotency-Key: your pending registration of the same body, which is not stored twice.'),
