@@ -162,7 +162,7 @@ export function violationsOf(issues: readonly z.core.$ZodIssue[], root: unknown,
         if (issue.origin === 'array' || issue.origin === 'set') return ours('out-of-range', `${name} lists more than the ${String(issue.maximum)} items it may; shorten it`)
         return ours('out-of-range', `${name} is ${quoted(value)}; it must be at most ${String(issue.maximum)}`)
       case 'invalid_value':
-        if (isState(issue.values) && value !== undefined) return [stateViolation(at, name, value)]
+        if (isState(issue.values) && value !== undefined) return own === undefined ? [stateViolation(at, name, value)] : ours('unknown-state', own)
         if (value === undefined) return ours('required', `${name} is missing; ${hint ?? `give one of ${ordinalList(issue.values)}`}`)
         return ours('one-of', `${name} is ${quoted(value)}; use one of ${ordinalList(issue.values)}`)
       case 'invalid_union': {
