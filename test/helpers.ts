@@ -89,9 +89,17 @@ export function sampleResponseCode(code: string, overrides: Record<string, unkno
   }
 }
 
+/** A registry answering in process: a TestRegistry, or any app with a store over its database. */
+interface InProcess { app: App, store: Store }
+
+/** Submits a registration, by default as a maintainer (sam); the answer as it came. */
+export function submitRegistration(registry: InProcess, body: object, headers: Record<string, string> = bearer(registry.store, 'submitter', 'sam')) {
+  return registry.app.inject({ method: 'POST', url: '/v1/registrations', headers, payload: body })
+}
+
 /** Submits a registration as a maintainer (sam) and approves it as a reviewer (rita); returns the decided registration. */
-export async function approveRegistration(registry: TestRegistry, body: object) {
-  const submitted = await registry.app.inject({ method: 'POST', url: '/v1/registrations', headers: bearer(registry.store, 'submitter', 'sam'), payload: body })
+export async function approveRegistration(registry: InProcess, body: object) {
+  const submitted = await submitRegistration(registry, body)
   if (submitted.statusCode !== 201) throw new Error(`submitting: expected 201, got ${submitted.statusCode}: ${submitted.body}`)
   const approved = await registry.app.inject({ method: 'POST', url: `/v1/registrations/${submitted.json().id}/approve`, headers: bearer(registry.store, 'reviewer', 'rita') })
   if (approved.statusCode !== 200) throw new Error(`approving: expected 200, got ${approved.statusCode}: ${approved.body}`)

@@ -5,7 +5,7 @@ import { openRegistry } from '../../server/registry-file.ts'
 import { createFollower, type Follower } from '../../server/replication/follower.ts'
 import { openDatabase, type Database } from '../../server/store/database.ts'
 import { createStore } from '../../server/store/index.ts'
-import { bearer, sampleCapability, tempDir } from '../helpers.ts'
+import { approveRegistration, bearer, sampleCapability, tempDir } from '../helpers.ts'
 
 const quiet = { info() {}, warn() {}, error() {} }
 
@@ -56,13 +56,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 
 const isReady = (node: Node) => until('ready', async () => (await node.app.inject('/readyz')).statusCode === 200)
 
-async function approve(primary: Node, entry: object, action = 'register') {
-  const store = createStore(primary.db)
-  const submitted = await primary.app.inject({ method: 'POST', url: '/v1/registrations', headers: bearer(store, 'submitter', 'sam'), payload: { kind: 'capability', action, entry } })
-  expect(submitted.statusCode, submitted.body).toBe(201)
-  const approved = await primary.app.inject({ method: 'POST', url: `/v1/registrations/${submitted.json().id}/approve`, headers: bearer(store, 'reviewer', 'rita') })
-  expect(approved.statusCode, approved.body).toBe(200)
-}
+const approve = (primary: Node, entry: object, action = 'register') =>
+  approveRegistration({ app: primary.app, store: createStore(primary.db) }, { kind: 'capability', action, entry })
 
 const READS = ['/v1/registry', '/v1/capabilities', '/v1/capabilities/TOP', '/v1/capabilities/TOP/history', '/v1/response-codes',
   '/v1/capabilities?asOf=2001-01-01', '/v1/changes?since=0', '/v1/registry.json', '/v1/registry.xml', '/v1/registry.txt',

@@ -1,26 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { bearer, expectProblem, sampleCapability, startRegistry, type TestRegistry } from '../helpers.ts'
+import { approveRegistration, bearer, expectProblem, sampleCapability, startRegistry, type TestRegistry } from '../helpers.ts'
 
 let registry: TestRegistry
 let submitter: Record<string, string>
-let reviewer: Record<string, string>
 beforeEach(async () => {
   registry = await startRegistry(':memory:', 'current')
   submitter = bearer(registry.store, 'submitter', 'sam')
-  reviewer = bearer(registry.store, 'reviewer', 'rita')
 })
 afterEach(async () => { await registry.close() })
 
 const post = (url: string, headers: Record<string, string>, payload?: object) =>
   registry.app.inject(payload === undefined ? { method: 'POST', url, headers } : { method: 'POST', url, headers, payload })
 
-async function approved(payload: object) {
-  const submitted = await post('/v1/registrations', submitter, payload)
-  expect(submitted.statusCode, submitted.body).toBe(201)
-  const decided = await post(`/v1/registrations/${submitted.json().id}/approve`, reviewer)
-  expect(decided.statusCode, decided.body).toBe(200)
-  return decided.json()
-}
+const approved = (payload: object) => approveRegistration(registry, payload)
 
 const deprecateSys = { kind: 'response-code', action: 'deprecate', entry: { code: 'sys/temp' }, reason: 'Replaced by a finer code.', replacedBy: 'SYS/PERM' }
 

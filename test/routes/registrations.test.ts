@@ -1,5 +1,5 @@
 import { beforeEach, afterEach, describe, expect, it } from 'vitest'
-import { bearer, expectProblem, sampleCapability, sampleResponseCode, startRegistry, type TestRegistry } from '../helpers.ts'
+import { approveRegistration, bearer, expectProblem, sampleCapability, sampleResponseCode, startRegistry, submitRegistration, type TestRegistry } from '../helpers.ts'
 
 let registry: TestRegistry
 let alice: Record<string, string>
@@ -17,9 +17,10 @@ const post = (url: string, headers: Record<string, string>, payload?: object) =>
   registry.app.inject({ method: 'POST', url, headers, ...(payload === undefined ? {} : { payload }) })
 const get = (url: string, headers: Record<string, string> = {}) => registry.app.inject({ method: 'GET', url, headers })
 
-function submitCapability(headers: Record<string, string>, tag = 'NEWCAP', overrides: Record<string, unknown> = {}, action = 'register') {
-  return post('/v1/registrations', headers, { kind: 'capability', action, entry: sampleCapability(tag, overrides) })
-}
+const capabilityRegistration = (tag = 'NEWCAP', overrides: Record<string, unknown> = {}, action = 'register') =>
+  ({ kind: 'capability', action, entry: sampleCapability(tag, overrides) })
+const submitCapability = (headers: Record<string, string>, tag?: string, overrides?: Record<string, unknown>) =>
+  submitRegistration(registry, capabilityRegistration(tag, overrides), headers)
 
 describe('POST /v1/registrations', () => {
   it('stores a sound registration as pending, publishing nothing yet', async () => {
@@ -118,8 +119,7 @@ describe('the review workflow', () => {
   })
 
   it('replaces a whole entry on an approved update, keeping every revision', async () => {
-    const update = await submitCapability(alice, 'top', { addedCommands: ['TOP'], validStates: ['TRANSACTION'], discussion: 'TOP, revised.' }, 'update')
-    await post(`/v1/registrations/${update.json().id}/approve`, reviewer)
+    await approveRegistration(registry, capabilityRegistration('top', { addedCommands: ['TOP'], validStates: ['TRANSACTION'], discussion: 'TOP, revised.' }, 'update'))
     expect((await get('/v1/capabilities/TOP')).json()).toMatchObject({ discussion: 'TOP, revised.', registeredAt: '2001-06-29' })
     const { items } = (await get('/v1/capabilities/top/history')).json()
     expect(items.map((item: { action: string, date: string }) => [item.action, item.date])).toEqual([
@@ -159,8 +159,7 @@ describe('the review workflow', () => {
     expectProblem(await post(`/v1/registrations/${id}/approve`, reviewer), 409)
     // Decided: still 404 to bob, not the 409 that would tell him it exists.
     expectProblem(await post(`/v1/registrations/${id}/withdraw`, bob), 404)
-    const approved = (await submitCapability(alice, 'OTHERCAP')).json()
-    await post(`/v1/registrations/${approved.id}/approve`, reviewer)
+    const approved = await approveRegistration(registry, capabilityRegistration('OTHERCAP'))
     expectProblem(await post(`/v1/registrations/${approved.id}/withdraw`, bob), 404)
     expectProblem(await get(`/v1/registrations/${approved.id}`, bob), 404)
   })
@@ -187,8 +186,7 @@ describe('the review workflow', () => {
   })
 
   it('publishes an approved response code, reachable with its raw "/" and its history', async () => {
-    const response = await post('/v1/registrations', alice, { kind: 'response-code', action: 'register', entry: sampleResponseCode('sys/temp', { commands: 'all' }) })
-    await post(`/v1/registrations/${response.json().id}/approve`, reviewer)
+    await approveRegistration(registry, { kind: 'response-code', action: 'register', entry: sampleResponseCode('sys/temp', { commands: 'all' }) })
     expect((await get('/v1/response-codes/SYS/TEMP')).json()).toMatchObject({ code: 'SYS/TEMP', commands: 'all' })
     const history = (await get('/v1/response-codes/sys/temp/history')).json()
     expect(history.items).toHaveLength(1)
