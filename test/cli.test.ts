@@ -22,7 +22,7 @@ function scratchDb() {
 const serve = (dbPath: string) => startServer(dbPath, (child) => cleanups.push(() => child.kill('SIGKILL')))
 
 describe('pop3-registry serve', () => {
-  it('creates and seeds the database on first start, serves it, and stops cleanly on SIGTERM', async () => {
+  it('creates and seeds the database on first start, serves it, stops cleanly on SIGTERM, and on the next start neither reseeds nor duplicates it', async () => {
     const dbPath = scratchDb()
     const server = await serve(dbPath)
     expect(server.logs()).toContain('created the registry database and seeded the initial set')
@@ -36,16 +36,14 @@ describe('pop3-registry serve', () => {
     }
     expect(await stop(server)).toBe(0)
     expect(server.logs()).toContain('shutting down')
-  })
 
-  it('neither reseeds nor duplicates the registry on the next start', async () => {
-    const dbPath = scratchDb()
-    await stop(await serve(dbPath))
     const second = await serve(dbPath)
     expect(second.logs()).toContain('opened the registry database')
-    const body = await (await fetch(`${second.url}/v1/response-codes`)).json() as { total: number }
-    expect(body.total).toBe(2)
-    await stop(second)
+    expect(second.logs()).not.toContain('seeded')
+    const again = await (await fetch(`${second.url}/v1/capabilities`)).json() as { total: number }
+    expect(again.total).toBe(10)
+    expect(((await (await fetch(`${second.url}/v1/response-codes`)).json()) as { total: number }).total).toBe(2)
+    expect(await stop(second)).toBe(0)
   })
 
   it('refuses a bad environment value, naming the variable', async () => {
