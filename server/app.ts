@@ -17,7 +17,7 @@ import { answerClientError, answerExpectations } from './http/client-errors.ts'
 import { installJsonBodies } from './http/json-body.ts'
 import { installRateLimits } from './http/rate-limit.ts'
 import { installSecurityHeaders } from './http/security-headers.ts'
-import { DEFAULT_LIMITS, type Limits } from './config.ts'
+import { DEFAULT_LIMITS, type Config, type Limits } from './config.ts'
 import { docsRoutes } from './routes/docs.ts'
 import { healthRoutes } from './routes/health.ts'
 import { problemRoutes } from './routes/problems.ts'
@@ -54,13 +54,18 @@ export interface AppOptions {
   processMetrics?: boolean
   /** Timeouts, connection cap and rate limit; the configuration's defaults for any not given. */
   limits?: Partial<Limits>
+  /** Which proxies' X-Forwarded-For and X-Forwarded-Proto to believe (TRUST_PROXY); none by default. */
+  trustProxy?: Config['TRUST_PROXY']
 }
 
 /** Builds the whole HTTP application over an open registry database; listening is the caller's. */
-export async function buildApp({ db, logger = false, sessionSecret = randomBytes(32).toString('base64url'), cacheControl, follower, processMetrics, limits: given = {} }: AppOptions) {
+export async function buildApp({ db, logger = false, sessionSecret = randomBytes(32).toString('base64url'), cacheControl, follower, processMetrics, limits: given = {}, trustProxy = false }: AppOptions) {
   const limits: Limits = { ...DEFAULT_LIMITS, ...given }
   const app = Fastify({
     logger,
+    // request.ip (the rate limits' key) and request.protocol (the session cookie's Secure) follow it.
+    // fastify now ignores a bare hop count (it trusts nothing then); a function keeps its meaning.
+    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     logController: new OneLinePerRequest(),
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },

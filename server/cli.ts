@@ -252,6 +252,8 @@ Environment:
   FOLLOW     the primary's URL: serve as its follower   (default: none)
   FOLLOW_MAX_LAG  seconds behind before /readyz says no (default 30)
   SHUTDOWN_GRACE  seconds requests get to finish at SIGTERM (default 10)
+  TRUST_PROXY  proxies whose X-Forwarded-For/-Proto to believe: true, a hop
+             count, or their addresses/CIDRs, comma-separated (default: none)
   SEED       what a new database starts with: current (IANA's registry as it
              stands, with its dated history) or initial (the 2001 set alone);
              a database that has a registry already is never reseeded

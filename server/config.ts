@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { DEFAULT_CACHE_CONTROL } from './http/read-cache.ts'
 import { SeedNameSchema } from '../schema/seed.ts'
@@ -6,6 +7,33 @@ import { SeedNameSchema } from '../schema/seed.ts'
  * The environment the server reads, with its defaults (README: Environment). A variable's
  * description says what a right value is: it is what a bad value's message tells the user.
  */
+/** Names proxy-addr (fastify's trustProxy) knows for whole ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal']
+
+/** An IPv4 or IPv6 address, alone or as a CIDR (10.0.0.0/8), or one of PROXY_RANGE_NAMES. */
+function isProxyAddress(text: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(text)) return true
+  const [address = '', prefix, ...rest] = text.split('/')
+  const version = isIP(address)
+  if (version === 0 || rest.length > 0) return false
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128))
+}
+
+/**
+ * Which proxies in front may say who the client is (X-Forwarded-For) and how it connected
+ * (X-Forwarded-Proto): fastify's trustProxy. `true` trusts any, a number that many hops, a list
+ * only those addresses; off, every client behind a proxy is the proxy.
+ */
+const TrustProxySchema = z.string().transform((text, context): boolean | number | string[] => {
+  const value = text.trim()
+  if (value === 'true' || value === 'false') return value === 'true'
+  if (/^[1-9]\d{0,2}$/.test(value)) return Number(value)
+  const list = value.split(',').map((part) => part.trim())
+  if (list.every(isProxyAddress)) return list
+  context.addIssue({ code: 'custom', input: text, message: 'not true, false, a hop count or a list of addresses' })
+  return z.NEVER
+})
+
 export const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1').describe('an address to listen on, such as 127.0.0.1 or 0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('a port number, a whole number from 0 to 65535 (0 picks a free one)'),
@@ -36,6 +64,8 @@ export const ConfigSchema = z.object({
   MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_000),
   /** Anonymous POSTs and failed authentications a client may make per minute; 0 = no limit. */
   RATE_LIMIT: z.coerce.number().int().min(0).default(120),
+  TRUST_PROXY: TrustProxySchema.default(false)
+    .describe('true, false, the number of proxies in front (1 for nginx alone), or a comma-separated list of their addresses or CIDRs, such as 127.0.0.1,10.0.0.0/8'),
   SEED: SeedNameSchema.default('current'),
 })
 

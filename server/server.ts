@@ -30,6 +30,7 @@ export async function startServer(config: Config) {
     follower,
     processMetrics: true,
     limits: config,
+    trustProxy: config.TRUST_PROXY,
   })
   if (follower) app.log.info({ dbPath: config.DB_PATH, primary: follower.primary }, 'opened the database of a follower')
   else {
