@@ -23,6 +23,8 @@ export const SubRegistryRulesSchema = z.strictObject({
 export const BibliographyEntrySchema = z.strictObject({
   id: z.string().describe('The citation anchor, e.g. "RFC2449".'),
   citation: z.string(),
+  since: IsoDateSchema.optional()
+    .describe('The day the registry first cited it, for a reference added after the initial set; asOf shows it from that day.'),
 })
 
 /** The registry's own metadata as the seed and an export carry it. */

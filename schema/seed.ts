@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { CapabilitySchema } from './capability.ts'
 import { ActionSchema } from './registration.ts'
 import { ResponseCodeSchema } from './response-code.ts'
-import { RegistryMetadataSchema } from './registry.ts'
+import { BibliographyEntrySchema, RegistryMetadataSchema } from './registry.ts'
 
 const ProvenanceSchema = z.record(z.string(), z.string())
   .describe('Per field (or "entry"): how the value was read from the source.')
@@ -33,6 +33,8 @@ export const LaterRegistrationsSchema = z.strictObject({
   sources: z.array(SourceFileSchema),
   dayRule: z.string(),
   interpretations: z.array(z.string()),
+  bibliography: z.array(BibliographyEntrySchema.required({ since: true }))
+    .describe('The references the later revisions cite, each from the day its first revision is dated.'),
   revisions: z.array(z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('capability'), entry: CapabilitySchema, ...LaterRevisionFields }),
     z.strictObject({ kind: z.literal('response-code'), entry: ResponseCodeSchema, ...LaterRevisionFields }),

@@ -38,6 +38,39 @@ beforeAll(async () => { registry = await startRegistry(':memory:', 'current') })
 afterAll(async () => { await registry.close() })
 
 describe('seed/later-registrations.json', () => {
+  it('adds to the bibliography every RFC the later revisions cite, each from the day of the first revision to cite it', () => {
+    const cited = new Map<string, string>()
+    for (const revision of later.revisions) {
+      for (const reference of revision.entry.references) if (!cited.has(reference)) cited.set(reference, revision.date)
+    }
+    const initialIds = ['RFC1734', 'RFC1939', 'RFC2449', 'RFC2595']
+    const added = [...cited].filter(([id]) => !initialIds.includes(id))
+    expect(later.bibliography.map((ref) => [ref.id, ref.since])).toEqual(added)
+    for (const ref of later.bibliography) {
+      // Each citation's number, title and date as the RFC Editor's records in seed/source give them.
+      const number = ref.id.slice(3)
+      const record = RFCS.slice(RFCS.indexOf(`RFC ${number} --`)).slice(0, 900).replace(/\s+/g, ' ')
+      const [, title, date] = /"(.*)", RFC \d+, (\w+ \d{4})\.$/.exec(ref.citation)!
+      expect(record, ref.id).toContain(title!.slice(0, 24))
+      expect(record, ref.id).toContain(date)
+    }
+    expect(registry.store.registry.metadata()!.bibliography.map((ref) => ref.id)).toEqual([...initialIds, ...added.map(([id]) => id)])
+  })
+
+  it('holds the texts of RFC 3206\'s entries to the stored extract of RFC 3206', () => {
+    const extract = sourceText('rfc3206-extract.txt').replace(/\s+/g, ' ')
+    for (const phrase of ['includes the AUTH response code with any authentication error caused by a problem with the user\'s credentials',
+      'unlikely to be resolved without intervention', 'no need to alarm the user, unless the failure persists',
+      'an incorrect password, an unknown user name, an expired account', 'corrupted mailboxes, system configuration errors']) {
+      expect(extract).toContain(phrase)
+    }
+    const text = (key: string) => JSON.stringify(later.revisions.find((r) => ('tag' in r.entry ? r.entry.tag : r.entry.code) === key)!.entry)
+    expect(text('AUTH-RESP-CODE')).toContain('includes the AUTH response code with any authentication error caused by a problem with the user\'s credentials')
+    expect(text('SYS/PERM')).toContain('unlikely to be resolved without intervention')
+    expect(text('SYS/TEMP')).toContain('no need to alarm the user unless the failure persists')
+    expect(text('AUTH')).toContain('an incorrect password, an unknown user name, an expired account')
+  })
+
   it('names the source files it was read from, byte for byte', () => {
     for (const source of later.sources) {
       const digest = createHash('sha256').update(readFileSync(new URL(`../${source.file}`, import.meta.url))).digest('hex')

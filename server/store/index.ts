@@ -50,7 +50,11 @@ export function createStore(db: Database) {
       const last = changes.latestBefore(beforeSeq)
       const metadata = registry.metadata()
       if (!last || !metadata) return undefined
-      const dated = { ...metadata, lastUpdated: last.at.slice(0, 10) }
+      const dated = {
+        ...metadata,
+        lastUpdated: last.at.slice(0, 10),
+        bibliography: metadata.bibliography.filter((ref) => ref.since === undefined || ref.since <= day),
+      }
       return {
         registry: { metadata: () => dated },
         capabilities: { all: () => capabilities.all(day) },

@@ -185,6 +185,12 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       CREATE INDEX registrations_pending_by_body ON registrations (submitter, body_sha256) WHERE status = 'pending';
     `)
   },
+
+  function datedReferences(db) {
+    // The day a reference was first cited, for those added after the initial set (NULL for
+    // those), so that the registry as of a day lists only the references it cited by then.
+    db.exec('ALTER TABLE bibliography ADD COLUMN since TEXT')
+  },
 ]
 
 /** Steps that rebuild tables, which SQLite asks to run with foreign keys off. */

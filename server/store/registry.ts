@@ -16,16 +16,16 @@ export function createRegistryStore(db: Database) {
     'SELECT id, title, note, last_updated FROM registry')
   const selectSubRegistries = db.prepare<[], SubRegistryRow>(
     'SELECT * FROM sub_registries ORDER BY position')
-  const selectBibliography = db.prepare<[], { id: string, citation: string }>(
-    'SELECT id, citation FROM bibliography ORDER BY position')
+  const selectBibliography = db.prepare<[], { id: string, citation: string, since: string | null }>(
+    'SELECT id, citation, since FROM bibliography ORDER BY position')
 
   const insertRegistry = db.prepare<[string, string, string, string]>(
     'INSERT INTO registry (id, title, note, last_updated) VALUES (?, ?, ?, ?)')
   const insertSubRegistry = db.prepare<[string, number, string, string | null, string, string, string]>(
     `INSERT INTO sub_registries (id, position, title, policy, registration_procedure, required_fields, optional_fields)
      VALUES (?, ?, ?, ?, ?, ?, ?)`)
-  const insertCitation = db.prepare<[string, number, string]>(
-    'INSERT INTO bibliography (id, position, citation) VALUES (?, ?, ?)')
+  const insertCitation = db.prepare<[string, number, string, string | null]>(
+    'INSERT INTO bibliography (id, position, citation, since) VALUES (?, ?, ?, ?)')
 
   return {
     metadata(): RegistryMetadata | undefined {
@@ -44,7 +44,7 @@ export function createRegistryStore(db: Database) {
           requiredFields: JSON.parse(row.required_fields),
           optionalFields: JSON.parse(row.optional_fields),
         })),
-        bibliography: selectBibliography.all(),
+        bibliography: selectBibliography.all().map(({ since, ...ref }) => (since === null ? ref : { ...ref, since })),
       }
     },
 
@@ -55,7 +55,7 @@ export function createRegistryStore(db: Database) {
         metadata.subRegistries.forEach((sub, position) => insertSubRegistry.run(
           sub.id, position, sub.title, sub.policy, sub.registrationProcedure,
           JSON.stringify(sub.requiredFields), JSON.stringify(sub.optionalFields)))
-        metadata.bibliography.forEach((ref, position) => insertCitation.run(ref.id, position, ref.citation))
+        metadata.bibliography.forEach((ref, position) => insertCitation.run(ref.id, position, ref.citation, ref.since ?? null))
       })()
     },
   }

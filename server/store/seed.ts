@@ -34,12 +34,15 @@ export function seedIfEmpty(store: Store, name: SeedName = 'current', given?: Se
     }
     if (store.registry.metadata()) return false
     const seed = given ?? loadSeed()
-    store.registry.create(seed.registry)
+    const later = name === 'current' ? loadLaterRegistrations() : undefined
+    store.registry.create(later
+      ? { ...seed.registry, bibliography: [...seed.registry.bibliography, ...later.bibliography] }
+      : seed.registry)
     const change = { at: startOf(seed.registry.lastUpdated), action: 'register' } as const
     for (const { entry } of seed.capabilities) store.capabilities.publish(entry, change)
     for (const { entry } of seed.responseCodes) store.responseCodes.publish(entry, change)
-    if (name === 'current') {
-      for (const revision of loadLaterRegistrations().revisions) {
+    if (later) {
+      for (const revision of later.revisions) {
         const later = { at: startOf(revision.date), action: revision.action, note: revision.note }
         if (revision.kind === 'capability') store.capabilities.publish(revision.entry, later)
         else store.responseCodes.publish(revision.entry, later)

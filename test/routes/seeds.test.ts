@@ -119,6 +119,13 @@ describe('asOf on every read of the registry', () => {
     expect(text2002).toContain('(last updated 2002-02-28)')
     expect(text2002).toContain('AUTH-RESP-CODE')
     expect(text2002).not.toContain('UTF8')
+    // The references as cited that day: RFC 3206 from its first citation on, RFC 5034 not yet.
+    expect(text2002).toContain('[RFC3206] Gellens, R., "The SYS and AUTH POP Response Codes"')
+    expect(text2002).not.toContain('RFC5034')
+    const references = async (day?: string) => (await get(current, `/v1/registry${day ? `?asOf=${day}` : ''}`)).bibliography.map((ref: { id: string }) => ref.id)
+    expect(await references('2007-10-03')).toEqual(['RFC1734', 'RFC1939', 'RFC2449', 'RFC2595', 'RFC3206'])
+    expect(await references('2007-10-04')).toEqual(['RFC1734', 'RFC1939', 'RFC2449', 'RFC2595', 'RFC3206', 'RFC5034'])
+    expect(await references()).toEqual(['RFC1734', 'RFC1939', 'RFC2449', 'RFC2595', 'RFC3206', 'RFC5034', 'RFC6856'])
     const json2007 = JSON.parse((await current.app.inject({ method: 'GET', url: '/v1/registry.json?asOf=2007-10-04' })).body)
     expect(json2007.registry.lastUpdated).toBe('2007-10-04')
     expect(json2007.history.at(-1)).toMatchObject({ key: 'SASL', action: 'update' })

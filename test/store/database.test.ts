@@ -129,6 +129,18 @@ describe('migration 4', () => {
   })
 })
 
+describe('migration 5', () => {
+  it('dates no reference of a registry made before it: each is shown on every day, as before', () => {
+    const path = scratch()
+    const v4 = new BetterSqlite3(path)
+    migrate(v4, 4)
+    v4.exec(`INSERT INTO bibliography (id, position, citation) VALUES ('RFC2449', 0, 'Gellens, R. ...')`)
+    migrate(v4, 5)
+    expect(v4.prepare('SELECT id, since FROM bibliography').all()).toEqual([{ id: 'RFC2449', since: null }])
+    v4.close()
+  })
+})
+
 describe('openRegistry', () => {
   it('seeds a new database once, and reopening neither reseeds nor duplicates', () => {
     const path = scratch()
