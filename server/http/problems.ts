@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, Fasti
 import type { z } from 'zod'
 import { listed, summary, type Problem, type Violation, type Warning } from '../../schema/problem.ts'
 import { parseRequestPart, type RequestPart } from '../rules/zod-issues.ts'
+import { SECURITY_HEADERS } from './security-headers.ts'
 import { sendPage } from '../web/layout.ts'
 import { errorPage } from '../web/pages/error.ts'
 
@@ -112,6 +113,7 @@ function problemOf(error: FastifyError, request: FastifyRequest): Problem {
 
 /** For errors fastify meets before routing (a path it cannot decode), which skip the error handler. */
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.headers(SECURITY_HEADERS)
   switch (error.code) {
     case 'FST_ERR_BAD_URL':
       return sendProblem(reply, problem('bad-request', `The path ${JSON.stringify(request.url)} has a %-escape that does not decode.`, request.url))
@@ -141,5 +143,5 @@ export function installProblemHandlers(app: FastifyInstance) {
     return answerProblem(request, reply, body, error instanceof HttpProblem ? error.headers : {})
   })
   app.setNotFoundHandler((request, reply) =>
-    answerProblem(request, reply, problem('not-found', `No route answers ${request.method} ${request.url.split('?')[0]}.`, request.url)))
+    answerProblem(request, reply.headers(SECURITY_HEADERS), problem('not-found', `No route answers ${request.method} ${request.url.split('?')[0]}.`, request.url)))
 }

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { OutgoingHttpHeaders } from 'node:http'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, RouteOptions } from 'fastify'
+import { SECURITY_HEADERS } from './security-headers.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /**
-     * Marks an anonymous read: 'registry' reads change with the registry, 'static' ones only with
-     * the program. Reads without it (health, registrations) are neither cached nor validated.
+     * Marks a public read, the same for everyone, which the read cache may answer: 'registry'
+     * reads change with the registry, 'static' ones only with the program. Routes without it
+     * (health, registrations, forms) are neither kept nor validated, and a route with hooks of its
+     * own (an authentication) cannot have it: installReadCache refuses the route.
      */
     lastModified?: 'registry' | 'static'
     /** A read that long-polls when asked with `wait`: such answers are live, never kept nor validated. */
@@ -16,19 +20,23 @@ declare module 'fastify' {
     readCacheControl: string
   }
   interface FastifyRequest {
-    readAt?: { version: number, lastModified: Date, key: string }
-    servedFromCache?: boolean
+    /** Set on a public read the cache could not answer, for its answer to be kept. */
+    readAt: ReadAt | null
   }
 }
 
 export interface RegistryVersion { seq: number, at: string | undefined }
 
+interface ReadAt { version: number, lastModified: Date, key: string }
+
 interface CachedRead {
   version: number
   etag: string
   lastModified: Date
-  /** Every header the answer carries again, its validators included. */
-  headers: Record<string, string>
+  /** Every header of the answer, worked out once: it is written as it is, with the body. */
+  headers: OutgoingHttpHeaders
+  /** The same less the body's own (type, length), for a 304. */
+  notModified: OutgoingHttpHeaders
   body: string | Buffer
 }
 
@@ -36,6 +44,8 @@ const KEPT_HEADERS = ['content-type', 'vary', 'content-disposition', 'etag', 'la
 // The kept bodies are bounded by their total size, oldest out first.
 const MAX_BYTES = 16 << 20
 const MAX_BODY = 1 << 20
+/** Hooks that run before the handler: on a route the cache answers, they would run after it. */
+const GUARD_HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const
 
 /** Caches keep a read but ask again before each use, with the validators: nothing stale is served. */
 export const DEFAULT_CACHE_CONTROL = 'public, no-cache'
@@ -62,16 +72,36 @@ export function setValidators(reply: FastifyReply, etag: string, lastModified: D
   reply.header('cache-control', reply.server.readCacheControl)
 }
 
+/** Refuses, when it is added, a route the cache must not answer for everyone alike. */
+function refuseUncacheable(route: RouteOptions) {
+  const where = `${String(route.method)} ${route.url}`
+  const methods = [route.method].flat()
+  if (methods.some((method) => method !== 'GET' && method !== 'HEAD')) {
+    throw new Error(`${where}: only GET and HEAD can be public reads (config.lastModified)`)
+  }
+  const guard = GUARD_HOOKS.find((hook) => [route[hook] ?? []].flat().length > 0)
+  if (guard) {
+    throw new Error(`${where}: a public read (config.lastModified) takes no ${guard} hook of its own: the read cache would answer before it, for everyone`)
+  }
+}
+
 /**
- * Every anonymous read answers with an ETag (a hash of its body), Last-Modified and
- * Cache-Control, and with 304 when the client's copy is current (RFC 9110 §13). Its body is kept
- * for the registry version it was built at, so the next identical read is answered without
- * touching the handler, the database (but for the version) or the serializer; any change to the
- * registry, by this process or another, moves the version and so retires every kept body.
+ * Every public read (a GET route whose config has `lastModified`) answers with an ETag (a hash of
+ * its body), Last-Modified and Cache-Control, and with 304 when the client's copy is current
+ * (RFC 9110 §13). Its answer is kept for the registry version it was built at, headers included,
+ * so the next identical read is written out at once, without the handler, the database (but for
+ * the version), the serializer or any header work; any change to the registry, by this process
+ * or another, moves the version and so retires every kept answer.
+ *
+ * Only those routes get the cache's hooks, as their own: it cannot answer any other route, and a
+ * route with an onRequest, preParsing, preValidation or preHandler of its own (a guard) is refused
+ * at start-up. It writes a public read's security headers too (security-headers.ts leaves them to
+ * it). Install before any route.
  */
 export function installReadCache(app: FastifyInstance, registryVersion: () => RegistryVersion, cacheControl = DEFAULT_CACHE_CONTROL) {
   app.decorate('readCacheControl', cacheControl)
-  const startedAt = new Date()
+  app.decorateRequest('readAt', null)
+  const startedAt = new Date().toISOString()
   const kept = new Map<string, CachedRead>()
   let keptBytes = 0
   const forget = (key: string) => {
@@ -80,50 +110,67 @@ export function installReadCache(app: FastifyInstance, registryVersion: () => Re
     kept.delete(key)
   }
 
-  // Callback-style hooks: they run on every read, and spare the promises async ones would make.
-  app.addHook('onRequest', (request, reply, done) => {
-    const kind = request.routeOptions.config.lastModified
-    if (!kind || (request.method !== 'GET' && request.method !== 'HEAD')) return done()
-    if (request.routeOptions.config.longPoll && (request.query as { wait?: unknown }).wait !== undefined) {
-      reply.header('cache-control', 'no-store')
-      return done()
+  const keep = (read: ReadAt, etag: string, body: string | Buffer, reply: FastifyReply, security: Record<string, string>) => {
+    const headers: OutgoingHttpHeaders = { ...security }
+    for (const name of KEPT_HEADERS) {
+      const value = reply.getHeader(name)
+      if (value !== undefined) headers[name] = String(value)
     }
-    const { seq, at } = kind === 'registry' ? registryVersion() : { seq: -1, at: startedAt.toISOString() }
-    const key = `${request.url}\n${request.headers.accept ?? ''}`
-    const hit = kept.get(key)
-    if (hit && hit.version === seq) {
-      request.servedFromCache = true
-      reply.headers(hit.headers)
-      if (isFresh(request, hit.etag, hit.lastModified)) reply.code(304).send()
-      else reply.code(200).send(hit.body)
-      return
-    }
-    request.readAt = { version: seq, lastModified: new Date(at ?? 0), key }
-    done()
-  })
+    const { 'content-type': _type, ...notModified } = headers
+    headers['content-length'] = String(Buffer.byteLength(body))
+    forget(read.key)
+    while (keptBytes + body.length > MAX_BYTES && kept.size > 0) forget(kept.keys().next().value!)
+    kept.set(read.key, { version: read.version, etag, lastModified: read.lastModified, headers, notModified, body })
+    keptBytes += body.length
+  }
 
-  app.addHook('onSend', (request, reply, payload, done) => {
-    const read = request.readAt
-    if (!read || request.servedFromCache || reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
-      return done(null, payload)
-    }
-    const etag = entityTag(payload)
-    setValidators(reply, etag, read.lastModified)
-    if (payload.length <= MAX_BODY) {
-      const headers: Record<string, string> = {}
-      for (const name of KEPT_HEADERS) {
-        const value = reply.getHeader(name)
-        if (value !== undefined) headers[name] = String(value)
+  app.addHook('onRoute', (route) => {
+    const kind = route.config?.lastModified
+    if (!kind) return
+    refuseUncacheable(route)
+    const security = route.config?.securityHeaders ?? SECURITY_HEADERS
+    const longPoll = route.config?.longPoll === true
+    const version = kind === 'registry' ? registryVersion : () => ({ seq: -1, at: startedAt })
+
+    // Callback-style hooks: they run on every read, and spare the promises async ones would make.
+    const answerFromCache: onRequestHookHandler = (request, reply, done) => {
+      if (longPoll && (request.query as { wait?: unknown }).wait !== undefined) {
+        reply.headers(security).header('cache-control', 'no-store')
+        return done()
       }
-      forget(read.key)
-      while (keptBytes + payload.length > MAX_BYTES && kept.size > 0) forget(kept.keys().next().value!)
-      kept.set(read.key, { version: read.version, etag, lastModified: read.lastModified, headers, body: payload })
-      keptBytes += payload.length
+      const { seq, at } = version()
+      const accept = request.headers.accept
+      const key = accept === undefined ? request.url : `${request.url}\n${accept}`
+      const hit = kept.get(key)
+      if (hit !== undefined && hit.version === seq) {
+        // Written past fastify's reply: its headers are complete, and onResponse hooks (metrics, the request log) still run.
+        reply.hijack()
+        if (isFresh(request, hit.etag, hit.lastModified)) reply.raw.writeHead(304, hit.notModified).end()
+        else reply.raw.writeHead(200, hit.headers).end(request.method === 'HEAD' ? undefined : hit.body)
+        return
+      }
+      reply.headers(security)
+      request.readAt = { version: seq, lastModified: new Date(at ?? 0), key }
+      done()
     }
-    if (!isFresh(request, etag, read.lastModified)) return done(null, payload)
-    reply.code(304)
-    reply.removeHeader('content-type')
-    reply.removeHeader('content-length')
-    done(null, '')
+
+    const keepAnswer: onSendHookHandler = (request, reply, payload, done) => {
+      const read = request.readAt
+      if (!read || reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
+        return done(null, payload)
+      }
+      const etag = entityTag(payload)
+      setValidators(reply, etag, read.lastModified)
+      if (payload.length <= MAX_BODY) keep(read, etag, payload, reply, security)
+      if (!isFresh(request, etag, read.lastModified)) return done(null, payload)
+      reply.code(304)
+      reply.removeHeader('content-type')
+      reply.removeHeader('content-length')
+      done(null, '')
+    }
+
+    route.onRequest = [answerFromCache]
+    // First of the route's own: a HEAD route's (which drops the body) comes after it.
+    route.onSend = [keepAnswer, ...[route.onSend ?? []].flat()]
   })
 }

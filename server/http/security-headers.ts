@@ -1,4 +1,4 @@
-import type { FastifyInstance, RouteOptions } from 'fastify'
+import type { FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -66,16 +66,22 @@ export function headersFor(url: string, methods: string[]): Record<string, strin
 }
 
 /**
- * Sets each answer's security headers (and CORS for public reads) before anything else runs, so
- * that answers the read cache replays, errors and 404s carry them too. Install before any route.
+ * Gives every route its security headers (and CORS for public reads), worked out once when the
+ * route is added and written by the first of its own onRequest hooks, so that errors from its
+ * other hooks and handler carry them too. A public read's (config.lastModified) are written by
+ * the read cache with its answer, kept or fresh; answers given outside any route (404s, framework
+ * errors, a follower's redirects) write SECURITY_HEADERS themselves. Install before any route.
  */
 export function installSecurityHeaders(app: FastifyInstance) {
   app.addHook('onRoute', (route: RouteOptions) => {
-    route.config = { ...route.config, securityHeaders: headersFor(route.url, [route.method].flat()) }
-  })
-  // A callback hook: it runs on every request, and spares the promise an async one would make.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(request.routeOptions.config.securityHeaders ?? SECURITY_HEADERS)
-    done()
+    const headers = headersFor(route.url, [route.method].flat())
+    route.config = { ...route.config, securityHeaders: headers }
+    if (route.config.lastModified) return
+    // A callback hook: it runs on every request, and spares the promise an async one would make.
+    const writeHeaders: onRequestHookHandler = (_request, reply, done) => {
+      reply.headers(headers)
+      done()
+    }
+    route.onRequest = [writeHeaders, ...[route.onRequest ?? []].flat()]
   })
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { sendProblem, problem } from '../http/problems.ts'
+import { SECURITY_HEADERS } from '../http/security-headers.ts'
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
@@ -16,12 +17,13 @@ const OPERATIONS = /^\/(?:livez|readyz|healthz|metrics)(?:\?|$)/
  */
 export function installFollowerFrontDoor(app: FastifyInstance, primary: string, bootstrapped: () => boolean) {
   app.addHook('onRequest', (request, reply, done) => {
+    // Before any route's own hooks, which write the route's security headers: these answers write the common set.
     if (!READ_METHODS.has(request.method) || PRIMARY_ONLY.test(request.url)) {
-      reply.code(307).header('location', `${primary}${request.url}`).header('cache-control', 'no-store').send()
+      reply.headers(SECURITY_HEADERS).code(307).header('location', `${primary}${request.url}`).header('cache-control', 'no-store').send()
       return
     }
     if (!OPERATIONS.test(request.url) && !bootstrapped()) {
-      sendProblem(reply, problem('unavailable', `This follower has not copied the registry from ${primary} yet.`, request.url), { 'retry-after': '1' })
+      sendProblem(reply.headers(SECURITY_HEADERS), problem('unavailable', `This follower has not copied the registry from ${primary} yet.`, request.url), { 'retry-after': '1' })
       return
     }
     done()

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sampleCapability, startRegistry, type TestRegistry } from '../helpers.ts'
+import { buildApp } from '../../server/app.ts'
+import { requireRole } from '../../server/http/auth.ts'
+import { openRegistry } from '../../server/registry-file.ts'
+import { createStore } from '../../server/store/index.ts'
+import { bearer, sampleCapability, startRegistry, type TestRegistry } from '../helpers.ts'
 
 let registry: TestRegistry
 beforeAll(async () => { registry = await startRegistry(':memory:', 'initial') })
@@ -66,5 +70,36 @@ describe('conditional GET on every read', () => {
     const missing = await registry.app.inject('/v1/capabilities/NOPE')
     expect(missing.statusCode).toBe(404)
     expect(missing.headers.etag).toBeUndefined()
+  })
+})
+
+describe('the read cache', () => {
+  it('never answers a guarded route, even once a public read at the same moment is kept', async () => {
+    const reviewer = bearer(registry.store, 'reviewer', 'cache-rita')
+    for (const url of ['/v1/capabilities', '/v1/registrations']) {
+      for (let i = 0; i < 2; i++) expect((await registry.app.inject({ url, headers: reviewer })).statusCode).toBe(200)
+    }
+    // The public read is answered from the cache now, to anyone; the registrations are not.
+    expect((await registry.app.inject('/v1/capabilities')).statusCode).toBe(200)
+    const anonymous = await registry.app.inject('/v1/registrations')
+    expect(anonymous.statusCode).toBe(401)
+    expect(anonymous.headers.etag).toBeUndefined()
+    const withAccept = await registry.app.inject({ url: '/v1/registrations', headers: { accept: 'application/json' } })
+    expect(withAccept.statusCode).toBe(401)
+  })
+
+  it('refuses, at start-up, a public read that has a guard of its own', async () => {
+    const { db } = openRegistry(':memory:', 'initial')
+    const app = await buildApp({ db })
+    try {
+      expect(() => app.get('/v1/secret', {
+        config: { lastModified: 'registry' },
+        onRequest: requireRole(createStore(db).tokens, 'reviewer'),
+      }, async () => ({ secret: true }))).toThrow(/takes no onRequest hook of its own/)
+      expect(() => app.post('/v1/public-post', { config: { lastModified: 'registry' } }, async () => ({}))).toThrow(/only GET and HEAD/)
+    } finally {
+      await app.close()
+      db.close()
+    }
   })
 })
