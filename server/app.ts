@@ -7,7 +7,7 @@ import {
 } from 'fastify-type-provider-zod'
 import { trackAllowedMethods } from './http/allowed-methods.ts'
 import { installMetrics } from './http/metrics.ts'
-import { OneLinePerRequest } from './http/request-log.ts'
+import { OneLinePerRequest, requestLogger } from './http/request-log.ts'
 import { installReadCache } from './http/read-cache.ts'
 import { serializerCompiler } from './http/serializer.ts'
 import { installNegotiation } from './http/negotiation.ts'
@@ -67,6 +67,7 @@ export async function buildApp({ db, logger = false, sessionSecret = randomBytes
     // fastify now ignores a bare hop count (it trusts nothing then); a function keeps its meaning.
     trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     logController: new OneLinePerRequest(),
+    childLoggerFactory: requestLogger,
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     // The request id goes in logs and in 5xx problems, so a report can be matched to its log line.

@@ -37,4 +37,16 @@ describe('request logs', () => {
     await registry.app.inject('/v1/capabilities/TOP')
     expect(sink.lines).toEqual([])
   })
+
+  it('at warn, still writes a failure with the request id its problem quotes', async () => {
+    const sink = logSink()
+    registry = await startRegistry(':memory:', { logger: { level: 'warn', stream: sink.stream } })
+    registry.db.close()
+    const failed = await registry.app.inject('/v1/capabilities/TOP')
+    expect(failed.statusCode).toBe(500)
+    const requestId = /quote request id (\S+) when/.exec(failed.json<{ detail: string }>().detail)?.[1]
+    expect(requestId).toBeDefined()
+    expect(sink.lines).toEqual([expect.objectContaining({ level: 50, msg: 'request failed', reqId: requestId, url: '/v1/capabilities/TOP' })])
+    registry = undefined
+  })
 })
