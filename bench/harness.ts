@@ -1,48 +1,22 @@
 // What the benchmark needs to start servers, load them and read their memory.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import autocannon from 'autocannon'
-
-export const ROOT = new URL('..', import.meta.url).pathname
+import { answering, freePort, ROOT, stopProcess } from '../test/processes.ts'
 
 export interface Server { url: string, child: ChildProcess, startedInMs: number }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}
-
-/** Spawns a server and resolves once `GET probe` answers 200, with the time that took. */
+/** Spawns a server and resolves once `GET probe` answers, with the time that took (asked every 5 ms, for that time). */
 export async function startServer(args: string[], env: Record<string, string>, probe = '/healthz'): Promise<Server> {
   const port = await freePort()
   const began = performance.now()
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
   const url = `http://127.0.0.1:${port}`
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`)
-    try {
-      if ((await fetch(`${url}${probe}`)).status === 200) return { url, child, startedInMs: performance.now() - began }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
+  await answering(child, `${url}${probe}`, { everyMs: 5, timeoutMs: 120_000 })
+  return { url, child, startedInMs: performance.now() - began }
 }
 
-export function stopServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) return resolve()
-    server.child.once('exit', () => resolve())
-    server.child.kill('SIGTERM')
-  })
-}
+export const stopServer = (server: Server) => stopProcess(server.child)
 
 /** Resident memory of a process, in MB (Linux). */
 export function rssMb(pid: number): number {
@@ -83,33 +57,13 @@ export async function loadCounted(server: Server, request: Load, options: { amou
     connections: options.connections,
   })
   const spent = cpuMs(server.child.pid!) - before
-  const answered = result.requests.total
   return {
     requestsPerSecond: result.requests.average,
     p99Ms: result.latency.p99,
     p50Ms: result.latency.p50,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
-    cpuMicrosPerRequest: (spent * 1000) / answered,
-  }
-}
-
-/** Runs autocannon against a server for a while. */
-export async function load(url: string, request: Load, options: { seconds: number, connections: number }): Promise<LoadResult> {
-  const result = await autocannon({
-    url: `${url}${request.path}`,
-    method: request.method ?? 'GET',
-    headers: request.headers ?? {},
-    ...(request.body === undefined ? {} : { body: request.body }),
-    duration: options.seconds,
-    connections: options.connections,
-  })
-  return {
-    requestsPerSecond: result.requests.average,
-    p99Ms: result.latency.p99,
-    p50Ms: result.latency.p50,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
+    cpuMicrosPerRequest: (spent * 1000) / result.requests.total,
   }
 }
 

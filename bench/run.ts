@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { openRegistry } from '../server/registry-file.ts'
 import { createStore } from '../server/store/index.ts'
 import { createRegistrationWorkflow } from '../server/workflow/registrations.ts'
-import { latencies, loadCounted, median, ROOT, rssMb, startServer, stopServer, type Load } from './harness.ts'
+import { ROOT } from '../test/processes.ts'
+import { latencies, loadCounted, median, rssMb, startServer, stopServer, type Load } from './harness.ts'
 import { buildScaleDatabase } from './scale-db.ts'
 
 const quick = process.argv.includes('--quick')

@@ -2,24 +2,11 @@
 // what the nginx test and the nginx bench start.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { ROOT } from './processes.ts'
+import { answering, freePort, ROOT, stopProcess } from './processes.ts'
 
 export const NGINX = '/usr/sbin/nginx'
 const BIN = join(ROOT, 'bin/pop3-registry.js')
-
-/** A loopback port nobody listens on now (the kernel's pick, released for the caller). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 export interface Node {
   name: string
@@ -34,42 +21,23 @@ export interface Node {
 }
 
 /** Starts `pop3-registry serve` for a node on its own port; resolves once it listens. */
-export function startNode(node: Node): Promise<Node> {
+export async function startNode(node: Node): Promise<Node> {
   const child = spawn(process.execPath, [BIN, 'serve', ...node.args ?? []], {
     cwd: ROOT,
     env: { ...process.env, DB_PATH: node.dbPath, PORT: String(node.port), LOG_LEVEL: 'warn', ...node.env },
   })
   node.process = child
   node.logs = ''
-  return new Promise((resolve, reject) => {
-    const collect = (chunk: Buffer) => { node.logs += chunk }
-    child.stdout.on('data', collect)
-    child.stderr.on('data', collect)
-    child.once('exit', (code) => reject(new Error(`${node.name} exited with ${code}:\n${node.logs}`)))
-    const deadline = Date.now() + 20_000
-    const probe = async () => {
-      try {
-        if ((await fetch(`${node.url}/livez`)).ok) return resolve(node)
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) return reject(new Error(`${node.name} did not listen:\n${node.logs}`))
-      setTimeout(() => void probe(), 50)
-    }
-    void probe()
-  })
+  const collect = (chunk: Buffer) => { node.logs += chunk }
+  child.stdout.on('data', collect)
+  child.stderr.on('data', collect)
+  await answering(child, `${node.url}/livez`, { logs: () => `${node.name}: ${node.logs}` })
+  return node
 }
 
 /** Stops a node with a signal and resolves with its exit code (null when killed by the signal). */
-export function stopNode(node: Node, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  const child = node.process
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child?.exitCode ?? null)
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit')
-    child.once('exit', (code) => resolve(code))
-    child.kill(signal)
-  })
-}
+export const stopNode = (node: Node, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> =>
+  node.process ? stopProcess(node.process, signal) : Promise.resolve(null)
 
 export interface Cluster {
   dir: string

@@ -3,7 +3,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } f
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from '../../bench/harness.ts'
+import { freePort } from '../processes.ts'
 
 export interface Dovecot { port: number, user: string, password: string, stop(): Promise<void> }
 
