@@ -5,7 +5,7 @@ import type { ListQuery } from '../../schema/list.ts'
 import type { RevisionSchema } from '../../schema/registration.ts'
 import type { EntryKind } from './entry-kinds.ts'
 import {
-  dayAfter, FILTERS, likePattern, listStatementsSql, NONE_YET, SELECT_PUBLISHED, SELECT_PUBLISHED_AS_OF,
+  dayAfter, FILTERS, likePattern, listStatementsSql, NONE_YET, SELECT_PUBLISHED, SELECT_PUBLISHED_AS_OF, termListSql,
   type FilterName, type Moment, type PublishedRow,
 } from './entry-queries.ts'
 
@@ -50,8 +50,10 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
   }>(`SELECT c.seq, c.at, c.action, c.registration_id, r.status, r.note, r.replaced_by, r.entry
       FROM revisions r JOIN changes c ON c.seq = r.change_seq
       WHERE r.registry = @registry AND r.key = @key AND c.seq < @beforeSeq ORDER BY r.id`)
-  const selectStatus = db.prepare<{ registry: string, key: string }, { status: EntryStatus, replaced_by: string | null }>(
-    'SELECT r.status, r.replaced_by FROM entries e JOIN revisions r ON r.id = e.revision_id WHERE e.registry = @registry AND e.key = @key')
+  const selectCurrent = db.prepare<{ registry: string, key: string }, { status: EntryStatus, replaced_by: string | null, registered_seq: number, registered_at: string }>(
+    `SELECT r.status, r.replaced_by, e.registered_seq, substr(reg.at, 1, 10) AS registered_at
+     FROM entries e JOIN revisions r ON r.id = e.revision_id JOIN changes reg ON reg.seq = e.registered_seq
+     WHERE e.registry = @registry AND e.key = @key`)
   const getOneAsOf = db.prepare<{ registry: string, key: string, beforeSeq: number, beforeRevision: number }, PublishedRow>(
     `${SELECT_PUBLISHED_AS_OF} AND e.key = @key`)
   const selectAllAsOf = db.prepare<{ registry: string, beforeSeq: number, beforeRevision: number }, PublishedRow>(
@@ -70,6 +72,9 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
     'INSERT INTO revisions (change_seq, registry, key, status, description, entry, note, replaced_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
   const insertTerm = db.prepare<[string, string, number | bigint]>(
     'INSERT OR IGNORE INTO revision_terms (kind, term, revision_id) VALUES (?, ?, ?)')
+  const insertEntryTerm = db.prepare<[string, string, string, number | bigint]>(
+    'INSERT OR IGNORE INTO entry_terms (registry, kind, term, registered_seq) VALUES (?, ?, ?, ?)')
+  const deleteEntryTerms = db.prepare<[number]>('DELETE FROM entry_terms WHERE registered_seq = ?')
   const insertEntry = db.prepare<[string, string, number | bigint, number | bigint, string]>(
     'INSERT INTO entries (registry, key, registered_seq, revision_id, description) VALUES (?, ?, ?, ?, ?)')
   const pointEntry = db.prepare<[number | bigint, string, string, string]>(
@@ -92,6 +97,17 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
       const sql = listStatementsSql(names, moment)
       statements = { page: db.prepare(sql.page), count: db.prepare(sql.count), matches: db.prepare(sql.matches).pluck() }
       listStatements.set(id, statements)
+    }
+    return statements
+  }
+  const termListStatements = new Map<string, { page: Statement, count: Statement }>()
+  function termStatementsFor(names: FilterName[]) {
+    const id = names.join(',')
+    let statements = termListStatements.get(id)
+    if (!statements) {
+      const sql = termListSql(names)
+      statements = { page: db.prepare(sql.page), count: db.prepare(sql.count) }
+      termListStatements.set(id, statements)
     }
     return statements
   }
@@ -159,18 +175,19 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
       if (filter.command !== undefined) params.command = filter.command
       if (filter.status !== undefined) params.status = filter.status
       if (filter.asOf !== undefined) Object.assign(params, boundsAfter(filter.asOf))
-      const { page, count, matches } = statementsFor(names, moment)
       const { after: _after, limit: _limit, ...countParams } = params
+      const byTerms = moment === 'current' && (filter.state !== undefined || filter.command !== undefined) && filter.q === undefined
       let rows: PublishedRow[]
       let total: number
-      if (moment === 'current' && names.some((name) => name !== 'after')) {
-        // A filter must look at every entry to count them anyway: one pass finds the matches, and
-        // the page is read by position.
-        const positions = matches.all(countParams) as number[]
+      if (!byTerms && moment === 'current' && names.some((name) => name !== 'after')) {
+        // q (or status alone) must look at every entry to count them anyway: one pass finds the
+        // matches, and the page is read by position.
+        const positions = statementsFor(names, moment).matches.all(countParams) as number[]
         total = positions.length
         const shown = positions.filter((position) => filter.after === undefined || position > filter.after).slice(0, filter.limit + 1)
         rows = selectAtPositions.all({ positions: JSON.stringify(shown) })
       } else {
+        const { page, count } = byTerms ? termStatementsFor(names) : statementsFor(names, moment)
         rows = page.all(params) as PublishedRow[]
         total = (count.get(countParams) as { n: number }).n
       }
@@ -204,24 +221,37 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
       return db.transaction(() => {
         const key = kind.keyOf(entry)
         // An update keeps the entry's status and replacement: a deprecated entry stays deprecated.
-        const before = change.action === 'update' ? selectStatus.get({ registry: kind.registry, key }) : undefined
+        const before = change.action === 'register' ? undefined : selectCurrent.get({ registry: kind.registry, key })
+        if (change.action !== 'register' && !before) throw new Error(`cannot update ${kind.registry}/${key}: no such entry`)
         const status = change.status ?? (change.action === 'register' ? 'active'
           : change.action === 'deprecate' ? 'deprecated'
           : before?.status ?? 'active')
         const replacedBy = change.replacedBy !== undefined ? change.replacedBy : before?.replaced_by ?? null
         const { lastInsertRowid: seq } = insertChange.run(
           change.seq ?? null, change.at, kind.registry, key, change.action, change.registrationId == null ? null : String(change.registrationId))
-        const { lastInsertRowid: revisionId } = insertRevision.run(
-          seq, kind.registry, key, status, kind.descriptionOf(entry), JSON.stringify(entry), change.note ?? null, replacedBy)
-        for (const { kind: termKind, term } of kind.termsOf(entry)) insertTerm.run(termKind, term, revisionId)
         const description = kind.descriptionOf(entry)
-        if (change.action === 'register') insertEntry.run(kind.registry, key, seq, revisionId, description)
-        else if (pointEntry.run(revisionId, description, kind.registry, key).changes !== 1) {
-          throw new Error(`cannot update ${kind.registry}/${key}: no such entry`)
+        const entryJson = JSON.stringify(entry)
+        const { lastInsertRowid: revisionId } = insertRevision.run(
+          seq, kind.registry, key, status, description, entryJson, change.note ?? null, replacedBy)
+        const terms = kind.termsOf(entry)
+        for (const { kind: termKind, term } of terms) insertTerm.run(termKind, term, revisionId)
+        // The entry's current terms, for the lists' filters, follow its revision.
+        const registeredSeq = before?.registered_seq ?? seq
+        if (before) {
+          pointEntry.run(revisionId, description, kind.registry, key)
+          deleteEntryTerms.run(before.registered_seq)
+        } else {
+          insertEntry.run(kind.registry, key, seq, revisionId, description)
         }
+        for (const { kind: termKind, term } of terms) insertEntryTerm.run(kind.registry, termKind, term, registeredSeq)
         touchRegistry.run(change.at.slice(0, 10))
         onWrite()
-        return { published: get(key)!, seq: Number(seq) }
+        // The entry as published, from what was just written rather than read back.
+        const published = toPublished({
+          entry: entryJson, status, replaced_by: replacedBy, registered_at: before?.registered_at ?? change.at.slice(0, 10),
+          updated_at: change.at.slice(0, 10), position: Number(registeredSeq),
+        })
+        return { published, seq: Number(seq) }
       })()
     },
   }

@@ -191,6 +191,47 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
     // those), so that the registry as of a day lists only the references it cited by then.
     db.exec('ALTER TABLE bibliography ADD COLUMN since TEXT')
   },
+
+  function currentTermsOfEntries(db) {
+    // The state and command filters read the terms of each entry's current revision. Probing
+    // revision_terms once per entry costs a seek for every entry of the sub-registry; this table
+    // holds the current terms alone, keyed so that one filter is one range of its primary key, in
+    // registration order. Every publish rewrites an entry's rows in the transaction that moves it.
+    db.exec(`
+      CREATE TABLE entry_terms (
+        registry TEXT NOT NULL REFERENCES sub_registries(id),
+        kind TEXT NOT NULL CHECK (kind IN ('state', 'command')),
+        term TEXT NOT NULL COLLATE NOCASE,
+        registered_seq INTEGER NOT NULL REFERENCES entries(registered_seq),
+        PRIMARY KEY (registry, kind, term, registered_seq)
+      ) STRICT, WITHOUT ROWID;
+      -- An update replaces its entry's rows.
+      CREATE INDEX entry_terms_by_entry ON entry_terms (registered_seq);
+      INSERT INTO entry_terms (registry, kind, term, registered_seq)
+        SELECT e.registry, t.kind, t.term, e.registered_seq
+        FROM entries e JOIN revision_terms t ON t.revision_id = e.revision_id;
+
+      -- How many current entries hold each term: a list filtered by one state or command is
+      -- counted without walking its range. Triggers keep it in step with entry_terms.
+      CREATE TABLE entry_term_counts (
+        registry TEXT NOT NULL REFERENCES sub_registries(id),
+        kind TEXT NOT NULL CHECK (kind IN ('state', 'command')),
+        term TEXT NOT NULL COLLATE NOCASE,
+        entries INTEGER NOT NULL CHECK (entries >= 0),
+        PRIMARY KEY (registry, kind, term)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO entry_term_counts (registry, kind, term, entries)
+        SELECT registry, kind, term, count(*) FROM entry_terms GROUP BY registry, kind, term;
+      CREATE TRIGGER entry_terms_counted AFTER INSERT ON entry_terms BEGIN
+        INSERT INTO entry_term_counts (registry, kind, term, entries) VALUES (NEW.registry, NEW.kind, NEW.term, 1)
+          ON CONFLICT DO UPDATE SET entries = entries + 1;
+      END;
+      CREATE TRIGGER entry_terms_uncounted AFTER DELETE ON entry_terms BEGIN
+        UPDATE entry_term_counts SET entries = entries - 1
+          WHERE registry = OLD.registry AND kind = OLD.kind AND term = OLD.term;
+      END;
+    `)
+  },
 ]
 
 /** Steps that rebuild tables, which SQLite asks to run with foreign keys off. */

@@ -141,6 +141,42 @@ describe('migration 5', () => {
   })
 })
 
+describe('migration 6', () => {
+  it('fills entry_terms with the terms of each entry\'s current revision, not of its older ones', () => {
+    const path = scratch()
+    const v5 = new BetterSqlite3(path)
+    v5.pragma('foreign_keys = ON')
+    migrate(v5, 5)
+    v5.exec(`INSERT INTO registry VALUES ('pop3-extension-mechanism', 'POP3 Extension Mechanism', 'note', '2001-06-29');
+             INSERT INTO sub_registries VALUES ('capabilities', 0, 'POP3 capabilities', NULL, 'p', '[]', '[]');
+             INSERT INTO changes (at, registry, key, action) VALUES ('2001-06-29T00:00:00.000Z', 'capabilities', 'TOP', 'register');
+             INSERT INTO changes (at, registry, key, action) VALUES ('2001-06-29T00:00:00.000Z', 'capabilities', 'USER', 'register');
+             INSERT INTO changes (at, registry, key, action) VALUES ('2002-01-01T00:00:00.000Z', 'capabilities', 'TOP', 'update');
+             INSERT INTO revisions (change_seq, registry, key, status, description, entry) VALUES (1, 'capabilities', 'TOP', 'active', 'd', '{"tag":"TOP"}');
+             INSERT INTO revisions (change_seq, registry, key, status, description, entry) VALUES (2, 'capabilities', 'USER', 'active', 'd', '{"tag":"USER"}');
+             INSERT INTO revisions (change_seq, registry, key, status, description, entry) VALUES (3, 'capabilities', 'TOP', 'active', 'd', '{"tag":"TOP"}');
+             INSERT INTO revision_terms VALUES ('state', 'TRANSACTION', 1), ('command', 'TOP', 1),
+                                               ('state', 'AUTHORIZATION', 2), ('command', 'USER', 2), ('command', 'PASS', 2),
+                                               ('state', 'UPDATE', 3), ('command', 'TOP', 3);
+             INSERT INTO entries (registry, key, registered_seq, revision_id, description) VALUES ('capabilities', 'TOP', 1, 3, 'd');
+             INSERT INTO entries (registry, key, registered_seq, revision_id, description) VALUES ('capabilities', 'USER', 2, 2, 'd');`)
+    migrate(v5, 6)
+    expect(v5.pragma('foreign_key_check')).toEqual([])
+    expect(v5.prepare('SELECT registry, kind, term, registered_seq FROM entry_terms ORDER BY registered_seq, kind, term').all()).toEqual([
+      { registry: 'capabilities', kind: 'command', term: 'TOP', registered_seq: 1 },
+      { registry: 'capabilities', kind: 'state', term: 'UPDATE', registered_seq: 1 },
+      { registry: 'capabilities', kind: 'command', term: 'PASS', registered_seq: 2 },
+      { registry: 'capabilities', kind: 'command', term: 'USER', registered_seq: 2 },
+      { registry: 'capabilities', kind: 'state', term: 'AUTHORIZATION', registered_seq: 2 },
+    ])
+    expect(v5.prepare("SELECT term, entries FROM entry_term_counts WHERE kind = 'command' ORDER BY term").all())
+      .toEqual([{ term: 'PASS', entries: 1 }, { term: 'TOP', entries: 1 }, { term: 'USER', entries: 1 }])
+    // Terms are looked up in any case, as the filters are.
+    expect(v5.prepare("SELECT registered_seq FROM entry_terms WHERE kind = 'state' AND term = 'update'").pluck().all()).toEqual([1])
+    v5.close()
+  })
+})
+
 describe('openRegistry', () => {
   it('seeds a new database once, and reopening neither reseeds nor duplicates', () => {
     const path = scratch()
@@ -221,5 +257,9 @@ describe('the entry store', () => {
     expect(plan("SELECT max(id) FROM revisions WHERE registry = 'capabilities' AND key = 'TOP' AND id < 9"))
       .toMatch(/SEARCH revisions USING COVERING INDEX revisions_by_key \(registry=\? AND key=\? AND (?:rowid|id)<\?\)/)
     expect(plan('SELECT seq FROM changes WHERE seq > 5 ORDER BY seq LIMIT 100')).toMatch(/SEARCH changes USING INTEGER PRIMARY KEY \(rowid>\?\)/)
+    // state and command on the current entries: one range of entry_terms each; an update finds its rows by position
+    expect(plan("SELECT registered_seq FROM entry_terms WHERE registry = 'capabilities' AND kind = 'state' AND term = 'UPDATE' AND registered_seq > 5 ORDER BY registered_seq"))
+      .toMatch(/^SEARCH entry_terms USING PRIMARY KEY \(registry=\? AND kind=\? AND term=\? AND registered_seq>\?\)$/)
+    expect(plan('DELETE FROM entry_terms WHERE registered_seq = 5')).toMatch(/SEARCH entry_terms USING (COVERING )?INDEX entry_terms_by_entry \(registered_seq=\?\)/)
   })
 })
