@@ -108,6 +108,12 @@ describe('POST /v1/registrations with an Idempotency-Key', () => {
     expect(second.json().id).toBe(first.json().id + 1)
   })
 
+  it('finds a key through its unique index', () => {
+    const plan = registry.db.prepare('EXPLAIN QUERY PLAN SELECT * FROM registrations WHERE submitter = ? AND idempotency_key = ?')
+      .all('alice', 'k') as { detail: string }[]
+    expect(plan.map((row) => row.detail).join('\n')).toContain('registrations_by_idempotency_key')
+  })
+
   it.each([
     ['an empty key', ''],
     ['an empty quoted key', '""'],
