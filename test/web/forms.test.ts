@@ -112,7 +112,8 @@ describe('/register', () => {
       ?? new RegExp(`id="f-${field}-error">(.*?)</ul>`, 's').exec(broken.body)?.[1] ?? '')
     expect(fieldError('tag')).toMatch(/X/)
     expect(fieldError('discussion')).not.toBe('')
-    expect(fieldError('validStates')).not.toBe('')
+    // The form shows the API's own messages: the lower-case state is told to be written in upper case.
+    expect(fieldError('validStates')).toContain('write it in upper case, as RFC 1939 does: "TRANSACTION"')
     expect(fieldError('references')).toBe('')
     expect(broken.body).toContain('id="f-tag" name="tag" value="XFRESH"')
     expect(broken.body).toMatch(/<textarea id="f-validStates"[^>]*>transaction<\/textarea>/)
