@@ -21,6 +21,14 @@ export function createStore(db: Database) {
   const rfcs = createRfcStore(db, generation.changed)
   const changes = createChangeStore(db)
   const registry = createRegistryStore(db)
+  const registryView: RegistryView = {
+    hasCapability: (tag) => generation.kept(`c ${tag.toUpperCase()}`, () => capabilities.has(tag)),
+    hasResponseCode: (code) => generation.kept(`r ${code.toUpperCase()}`, () => responseCodes.has(code)),
+    entryOf: (kind, key) => (kind === 'capability' ? capabilities : responseCodes).history(key).at(-1)?.entry,
+    isDeprecated: (kind, key) => generation.kept(`d ${kind} ${key.toUpperCase()}`, () =>
+      (kind === 'capability' ? capabilities.get(key) : responseCodes.get(key))?.status === 'deprecated'),
+    rfc: (number) => generation.kept(`n ${number}`, () => rfcs.get(number)),
+  }
   return {
     db,
     registry,
@@ -32,15 +40,14 @@ export function createStore(db: Database) {
     rfcs,
     tokens: createTokenStore(db),
     registrations: createRegistrationStore(db),
-    /** The registry as the registration rules see it, each answer remembered until the database changes. */
-    view: {
-      hasCapability: (tag) => generation.remembered(`c ${tag.toUpperCase()}`, () => capabilities.has(tag)),
-      hasResponseCode: (code) => generation.remembered(`r ${code.toUpperCase()}`, () => responseCodes.has(code)),
-      entryOf: (kind, key) => (kind === 'capability' ? capabilities : responseCodes).history(key).at(-1)?.entry,
-      isDeprecated: (kind, key) => generation.remembered(`d ${kind} ${key.toUpperCase()}`, () =>
-        (kind === 'capability' ? capabilities.get(key) : responseCodes.get(key))?.status === 'deprecated'),
-      rfc: (number) => generation.remembered(`n ${number}`, () => rfcs.get(number)),
-    } satisfies RegistryView as RegistryView,
+    /**
+     * The registry as the registration rules see it, each answer remembered until the database
+     * changes. Whether it changed is asked once, here: use what this returns at once, for one check.
+     */
+    get view(): RegistryView {
+      generation.refresh()
+      return registryView
+    },
     /**
      * The registry as it stood at the end of a day, in the shape the downloads read: its entries
      * then, its history up to then, and that day's last-updated date; undefined before its first change.
