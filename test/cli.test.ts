@@ -44,7 +44,7 @@ describe('pop3-registry serve', () => {
     expect(again.total).toBe(10)
     expect(((await (await fetch(`${second.url}/v1/response-codes`)).json()) as { total: number }).total).toBe(2)
     expect(await stop(second)).toBe(0)
-  })
+  }, 60_000) // two process starts, each up to 20 s on a busy machine
 
   it('refuses a bad environment value, naming the variable', async () => {
     const result = runCliProcess(['serve'], { PORT: 'eighty', DB_PATH: scratchDb() })
