@@ -83,10 +83,15 @@ export function createRegistrationStore(db: Database) {
       const deprecation = request.action === 'deprecate'
         ? JSON.stringify({ reason: request.reason, ...(request.replacedBy ? { replacedBy: request.replacedBy } : {}) })
         : null
+      const entry = JSON.stringify(request.entry)
+      const warningsJson = JSON.stringify(warnings)
       const { lastInsertRowid } = insert.run(
-        request.kind, request.action, key, JSON.stringify(request.entry), JSON.stringify(warnings), submitter, at, deprecation,
-        sent.bodySha256, sent.idempotencyKey ?? null)
-      return toRegistration(selectOne.get(Number(lastInsertRowid))!)
+        request.kind, request.action, key, entry, warningsJson, submitter, at, deprecation, sent.bodySha256, sent.idempotencyKey ?? null)
+      // The registration as stored, from what was just written rather than read back.
+      return toRegistration({
+        id: Number(lastInsertRowid), kind: request.kind, action: request.action, entry, warnings: warningsJson, status: 'pending',
+        submitter, submitted_at: at, decided_by: null, decided_at: null, reason: null, change_seq: null, deprecation,
+      })
     },
 
     /** The registration a submitter sent with an Idempotency-Key, and the digest of that body. */
@@ -123,16 +128,30 @@ export function createRegistrationStore(db: Database) {
       return { items: shown.map(toRegistration), lastId: more ? shown.at(-1)!.id : undefined }
     },
 
-    /** Records a decision on a pending registration; false when it was no longer pending. */
-    decide(id: number, decision: Decision): boolean {
-      return decideOne.run({
-        id,
+    /**
+     * Records a decision on a pending registration and returns it decided, as a read would (but
+     * without one); undefined when it was no longer pending.
+     */
+    decide(registration: Registration, decision: Decision): Registration | undefined {
+      const changed = decideOne.run({
+        id: registration.id,
         status: decision.status,
         by: decision.by,
         at: decision.at,
         reason: decision.reason ?? null,
         changeSeq: decision.changeSeq ?? null,
       }).changes === 1
+      if (!changed) return undefined
+      const { deprecation, ...before } = registration
+      return {
+        ...before,
+        status: decision.status,
+        decidedBy: decision.by,
+        decidedAt: decision.at,
+        ...(decision.reason === undefined ? {} : { reason: decision.reason }),
+        ...(decision.changeSeq === undefined ? {} : { changeSeq: decision.changeSeq }),
+        ...(deprecation === undefined ? {} : { deprecation }),
+      }
     },
   }
 }

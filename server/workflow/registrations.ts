@@ -117,8 +117,7 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
             ? store.capabilities.publish(request.entry, change).seq
             : store.responseCodes.publish(request.entry, change).seq
         }
-        registrations.decide(id, { status: 'approved', by: reviewer, at, changeSeq: seq })
-        return { registration: registrations.get(id)! }
+        return { registration: registrations.decide(registration, { status: 'approved', by: reviewer, at, changeSeq: seq })! }
       }).immediate()
     },
 
@@ -126,8 +125,7 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
       return db.transaction((): Outcome => {
         const registration = decidable(id, reviewer)
         if ('refused' in registration) return registration
-        registrations.decide(id, { status: 'rejected', by: reviewer, at: now().toISOString(), reason })
-        return { registration: registrations.get(id)! }
+        return { registration: registrations.decide(registration, { status: 'rejected', by: reviewer, at: now().toISOString(), reason })! }
       }).immediate()
     },
 
@@ -138,8 +136,7 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
         if (!own || own.submitter !== submitter) return { refused: 'not-found', detail: `There is no registration ${id} of yours.` }
         const registration = pending(id, own)
         if ('refused' in registration) return registration
-        registrations.decide(id, { status: 'withdrawn', by: submitter, at: now().toISOString() })
-        return { registration: registrations.get(id)! }
+        return { registration: registrations.decide(registration, { status: 'withdrawn', by: submitter, at: now().toISOString() })! }
       }).immediate()
     },
   }

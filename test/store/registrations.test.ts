@@ -1,0 +1,43 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { openRegistry } from '../../server/registry-file.ts'
+import { createStore } from '../../server/store/index.ts'
+import { createRegistrationWorkflow } from '../../server/workflow/registrations.ts'
+import { sampleCapability } from '../helpers.ts'
+
+const cleanups: (() => void)[] = []
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()!()
+})
+
+// Submit and the decisions answer from what they wrote, without reading it back: what they
+// answer must be what a read answers afterwards.
+describe('the registration workflow answers as a read would', () => {
+  it('after submit, approve, reject, withdraw and a deprecation', () => {
+    const { db } = openRegistry(':memory:', 'initial')
+    cleanups.push(() => db.close())
+    const store = createStore(db)
+    const workflow = createRegistrationWorkflow(store)
+    const submitted = (body: object) => {
+      const outcome = workflow.submit(body, 'alice')
+      if (!('registration' in outcome)) throw new Error(JSON.stringify(outcome))
+      expect(outcome.registration).toStrictEqual(store.registrations.get(outcome.registration.id))
+      return outcome.registration.id
+    }
+    const decided = (outcome: ReturnType<typeof workflow.approve>) => {
+      if (!('registration' in outcome)) throw new Error(JSON.stringify(outcome))
+      expect(outcome.registration).toStrictEqual(store.registrations.get(outcome.registration.id))
+      return outcome.registration
+    }
+    const approved = decided(workflow.approve(submitted({ kind: 'capability', action: 'register', entry: sampleCapability('ONECAP') }), 'bob'))
+    expect(approved).toMatchObject({ status: 'approved', decidedBy: 'bob' })
+    expect(approved.changeSeq).toBe(store.changes.latest().seq)
+    expect(decided(workflow.reject(submitted({ kind: 'capability', action: 'register', entry: sampleCapability('TWOCAP') }), 'bob', 'Not needed.')))
+      .toMatchObject({ status: 'rejected', reason: 'Not needed.' })
+    expect(decided(workflow.withdraw(submitted({ kind: 'capability', action: 'register', entry: sampleCapability('THREECAP') }), 'alice')))
+      .toMatchObject({ status: 'withdrawn', decidedBy: 'alice' })
+    const deprecation = decided(workflow.approve(
+      submitted({ kind: 'capability', action: 'deprecate', entry: { tag: 'ONECAP' }, reason: 'Replaced.', replacedBy: 'TOP' }), 'bob'))
+    expect(deprecation.deprecation).toEqual({ reason: 'Replaced.', replacedBy: 'TOP' })
+    expect(store.capabilities.get('ONECAP')).toMatchObject({ status: 'deprecated', replacedBy: 'TOP' })
+  })
+})
