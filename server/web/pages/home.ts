@@ -78,38 +78,50 @@ function shownCount(shown: number, total: number, all: number, limit: number, no
   return shown < total ? `${matching}; the first ${limit} are shown (the CSV has them all)` : matching
 }
 
-function capabilityTable(data: HomeData): Html {
+/** How one sub-registry's table is made: its columns, its entries' keys and cells, what it calls them. */
+interface TableKind<Entry> {
+  registry: SubRegistryId
+  columns: readonly string[]
+  keyOf(entry: Entry): string
+  cellsOf(entry: Omit<Entry, 'status'>, footnotes: Footnote[]): string[]
+  nouns: { one: string, many: string }
+}
+
+function entryTable<Entry extends { status: string, notes?: string[] | undefined, references: string[] }>(
+  kind: TableKind<Entry>, listed: { items: Entry[], total: number, all: number }, limit: number,
+): Html {
+  const { registry, columns } = kind
   const footnotes = createFootnoteCounter()
-  const rows = data.capabilities.items.map((entry) => {
+  const rows = listed.items.map((entry) => {
+    const key = kind.keyOf(entry)
     // The page shows a deprecated entry's status as a badge, not as the downloads' mark in the key cell.
-    const cells = capabilityCells(withoutStatus(entry), footnotes.add(entry.tag, entry.notes))
-    return html`<tr id="${rowId('capabilities', entry.tag)}">${keyCell('capabilities', entry.tag, cells[0]!, entry.status)}${
+    const cells = kind.cellsOf(withoutStatus(entry), footnotes.add(key, entry.notes))
+    return html`<tr id="${rowId(registry, key)}">${keyCell(registry, key, cells[0]!, entry.status)}${
       cells.slice(1, -1).map((cell) => html`<td>${cell}</td>`)}<td>${referenceLinks(entry.references)}</td></tr>`
   })
-  const { total, all } = data.capabilities
-  return html`<div class="table-wrap" role="region" aria-labelledby="capabilities-caption" tabindex="0"><table>
-<caption id="capabilities-caption">${shownCount(rows.length, total, all, data.limit, 'capabilities')}</caption>
-<thead><tr>${CAPABILITY_COLUMNS.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead>
-<tbody>${rows.length > 0 ? rows : html`<tr><td colspan="${CAPABILITY_COLUMNS.length}">No capability matches.</td></tr>`}</tbody>
-</table></div>${footnoteList('capabilities', footnotes.all)}`
+  return html`<div class="table-wrap" role="region" aria-labelledby="${registry}-caption" tabindex="0"><table>
+<caption id="${registry}-caption">${shownCount(rows.length, listed.total, listed.all, limit, kind.nouns.many)}</caption>
+<thead><tr>${columns.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead>
+<tbody>${rows.length > 0 ? rows : html`<tr><td colspan="${columns.length}">No ${kind.nouns.one} matches.</td></tr>`}</tbody>
+</table></div>${footnoteList(registry, footnotes.all)}`
 }
 
-function responseCodeTable(data: HomeData): Html {
-  const footnotes = createFootnoteCounter()
-  const rows = data.responseCodes.items.map((entry) => {
-    const cells = responseCodeCells(withoutStatus(entry), footnotes.add(entry.code, entry.notes))
-    return html`<tr id="${rowId('response-codes', entry.code)}">${keyCell('response-codes', entry.code, cells[0]!, entry.status)}${
-      cells.slice(1, -1).map((cell) => html`<td>${cell}</td>`)}<td>${referenceLinks(entry.references)}</td></tr>`
-  })
-  const { total, all } = data.responseCodes
-  return html`<div class="table-wrap" role="region" aria-labelledby="response-codes-caption" tabindex="0"><table>
-<caption id="response-codes-caption">${shownCount(rows.length, total, all, data.limit, 'response codes')}</caption>
-<thead><tr>${RESPONSE_CODE_COLUMNS.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead>
-<tbody>${rows.length > 0 ? rows : html`<tr><td colspan="${RESPONSE_CODE_COLUMNS.length}">No response code matches.</td></tr>`}</tbody>
-</table></div>${footnoteList('response-codes', footnotes.all)}`
+const CAPABILITY_TABLE: TableKind<Published<Capability>> = {
+  registry: 'capabilities',
+  columns: CAPABILITY_COLUMNS,
+  keyOf: (entry) => entry.tag,
+  cellsOf: (entry, footnotes) => capabilityCells(entry, footnotes),
+  nouns: { one: 'capability', many: 'capabilities' },
 }
 
-/** An entry without its status, so that its cells carry no deprecation mark (the page shows a badge). */
+const RESPONSE_CODE_TABLE: TableKind<Published<ResponseCode>> = {
+  registry: 'response-codes',
+  columns: RESPONSE_CODE_COLUMNS,
+  keyOf: (entry) => entry.code,
+  cellsOf: (entry, footnotes) => responseCodeCells(entry, footnotes),
+  nouns: { one: 'response code', many: 'response codes' },
+}
+
 function withoutStatus<T extends { status: string }>(entry: T): Omit<T, 'status'> {
   const { status: _status, ...fields } = entry
   return fields
@@ -136,10 +148,10 @@ Registry id <code>${metadata.id}</code>.</p>
 ${filterForm(data.filter)}
 <h2 id="capabilities">${sub('capabilities').title}</h2>
 ${rules(sub('capabilities'))}
-${capabilityTable(data)}
+${entryTable(CAPABILITY_TABLE, data.capabilities, data.limit)}
 <h2 id="response-codes">${sub('response-codes').title}</h2>
 ${rules(sub('response-codes'))}
-${responseCodeTable(data)}
+${entryTable(RESPONSE_CODE_TABLE, data.responseCodes, data.limit)}
 <h2 id="changes">Latest changes</h2>
 ${latestChanges(data.changes)}
 <h2 id="references">References</h2>
