@@ -31,12 +31,12 @@ export interface Load {
   body?: string
 }
 
-export interface LoadResult { requestsPerSecond: number, p99Ms: number, p50Ms: number, errors: number, non2xx: number }
+interface LoadResult { requestsPerSecond: number, p99Ms: number, p50Ms: number, errors: number, non2xx: number }
 
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }))
 
 /** CPU time a process has spent so far, user and system, in milliseconds (Linux: /proc/<pid>/stat). */
-export function cpuMs(pid: number): number {
+function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   // Fields after the command name (which may hold spaces) in parentheses; utime and stime are 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')

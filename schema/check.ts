@@ -4,7 +4,7 @@ import { KeywordSchema } from './grammar.ts'
 import { ResponseCodeRecordSchema } from './response-code.ts'
 
 /** One thing a conformance check found. */
-export const FindingSchema = z.object({
+const FindingSchema = z.object({
   severity: z.enum(['error', 'warning', 'info']).describe('error: breaks RFC 2449; warning: against the registry\'s record; info: worth knowing.'),
   id: z.string().describe('A stable id, e.g. "capa-line-too-long".'),
   message: z.string(),

@@ -31,7 +31,7 @@ export const ChangeFeedSchema = z.object({
 }).meta({ id: 'ChangeFeed' })
 
 /** The longest a long poll of the change feed may wait, in seconds. */
-export const MAX_WAIT_SECONDS = 60
+const MAX_WAIT_SECONDS = 60
 
 export const ChangeFeedQuerySchema = z.strictObject({
   since: z.coerce.number({ error: 'since is a change sequence number, 0 or more' }).int().min(0).default(0)
@@ -43,7 +43,7 @@ export const ChangeFeedQuerySchema = z.strictObject({
     .describe('entry: each change also carries the entry as it became and its status, as the export\'s history does; what followers apply.'),
 })
 
-export const FootnoteSchema = z.object({
+const FootnoteSchema = z.object({
   anchor: z.number().int(),
   key: z.string(),
   on: z.string().nullable().describe('The command the note marks, or null for the whole entry.'),
@@ -63,5 +63,3 @@ export const RegistryExportSchema = z.strictObject({
   rfcs: z.array(RfcSchema).describe('The RFC statuses the registration warnings consult.'),
   history: z.array(HistoryItemSchema).describe('Every change with the entry as it became, oldest first: what an import replays.'),
 }).meta({ id: 'RegistryExport' })
-
-export type RegistryExport = z.infer<typeof RegistryExportSchema>

@@ -9,7 +9,7 @@ export const RESP_LEVEL = /^[\x21-\x2E\x30-\x5C\x5E-\x7E]+$/
 export const RESP_CODE = /^[\x21-\x2E\x30-\x5C\x5E-\x7E]+(?:\/[\x21-\x2E\x30-\x5C\x5E-\x7E]+)*$/
 // RFC 2449 §3: param = 1*pchar (printable ASCII, no space). An argument the registry records may be
 // a list of params written with single spaces, as IANA's SASL "mech list" is.
-export const CAPA_ARGUMENT = /^[\x21-\x7E]+(?: [\x21-\x7E]+)*$/
+const CAPA_ARGUMENT = /^[\x21-\x7E]+(?: [\x21-\x7E]+)*$/
 // Characters no registered text may hold: controls (TAB, LF and CR aside), DEL and C1 controls,
 // lone surrogates, and U+FFFE/U+FFFF, which XML 1.0 cannot carry either.
 export const FORBIDDEN_IN_TEXT = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
@@ -50,4 +50,3 @@ export const ReferenceSchema = z.string().meta({
 })
 export const IsoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'a date is written YYYY-MM-DD' })
 
-export type State = z.infer<typeof StateSchema>

@@ -10,7 +10,7 @@ const isCalendarDate = (day: string) => {
 const upperCased = (value: unknown) => (typeof value === 'string' ? value.toUpperCase() : value)
 
 /** asOf: the registry as it stood at the end of a day; every read of the registry takes it. */
-export const AsOfSchema = IsoDateSchema
+const AsOfSchema = IsoDateSchema
   .refine((day) => isCalendarDate(day), { error: 'asOf is a calendar date, YYYY-MM-DD' })
   .describe('The registry as it stood at the end of this day (UTC); the initial set dates from 2001-06-29.')
 

@@ -31,7 +31,7 @@ export const DeprecationRequestSchema = z.discriminatedUnion('kind', [
 
 export const SubmissionSchema = z.union([RegistrationRequestSchema, DeprecationRequestSchema])
 
-export const RegistrationStatusSchema = z.enum(['pending', 'approved', 'rejected', 'withdrawn'])
+const RegistrationStatusSchema = z.enum(['pending', 'approved', 'rejected', 'withdrawn'])
 
 export const ValidationResultSchema = z.object({
   valid: z.boolean(),

@@ -1,17 +1,17 @@
 import { z } from 'zod'
 import { IsoDateSchema } from './grammar.ts'
 
-export const SUB_REGISTRY_IDS = ['capabilities', 'response-codes'] as const
+const SUB_REGISTRY_IDS = ['capabilities', 'response-codes'] as const
 export const SubRegistryIdSchema = z.enum(SUB_REGISTRY_IDS)
 export type SubRegistryId = z.infer<typeof SubRegistryIdSchema>
 
-export const RequiredFieldSchema = z.object({
+const RequiredFieldSchema = z.object({
   label: z.string().describe('The item as the source document names it.'),
   fields: z.array(z.string()).describe('The entry fields that carry it.'),
 })
 
 /** A sub-registry's rules, in the source document's own terms. */
-export const SubRegistryRulesSchema = z.strictObject({
+const SubRegistryRulesSchema = z.strictObject({
   id: SubRegistryIdSchema,
   title: z.string(),
   policy: z.string().nullable().describe('The RFC 8126 policy the source names, if it names one.'),
@@ -46,4 +46,3 @@ export const RegistrySchema = RegistryMetadataSchema.extend({
 
 export type SubRegistryRules = z.infer<typeof SubRegistryRulesSchema>
 export type RegistryMetadata = z.infer<typeof RegistryMetadataSchema>
-export type Registry = z.infer<typeof RegistrySchema>

@@ -30,10 +30,10 @@ import type { Database } from './store/database.ts'
 import { createPublicationFiles } from './publish/files.ts'
 import { createStore } from './store/index.ts'
 
-export const API_VERSION = '1.0.0'
+const API_VERSION = '1.0.0'
 
 /** 64 KiB: far more than any registration needs (design §3). */
-export const BODY_LIMIT = 64 * 1024
+const BODY_LIMIT = 64 * 1024
 
 /**
  * The longest path segment the router takes: every key the rules accept (510 octets), even with

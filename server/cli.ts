@@ -8,10 +8,10 @@ import { projectFile } from './project-files.ts'
 import type { Store } from './store/index.ts'
 
 /** A mistake in how the program was called (exit code 2). */
-export class UsageError extends Error {}
+class UsageError extends Error {}
 
 /** The POP3 server could not be reached or did not answer as POP3 (exit code 3). */
-export class CheckFailed extends Error {}
+class CheckFailed extends Error {}
 
 /** Where a command writes, and the environment it reads (the process's own, or a test's). */
 export interface CliIo {

@@ -34,7 +34,7 @@ const TrustProxySchema = z.string().transform((text, context): boolean | number 
   return z.NEVER
 })
 
-export const ConfigSchema = z.object({
+const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1').describe('an address to listen on, such as 127.0.0.1 or 0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('a port number, a whole number from 0 to 65535 (0 picks a free one)'),
   DB_PATH: z.string().min(1).default('./data/registry.db').describe('the path of the SQLite database file'),

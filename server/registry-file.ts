@@ -4,7 +4,7 @@ import { createStore } from './store/index.ts'
 import { seedIfEmpty } from './store/seed.ts'
 
 /** The database at DB_PATH could not be opened: the message names the path and what would do. */
-export class DatabaseOpenError extends Error {}
+class DatabaseOpenError extends Error {}
 
 /** Opens (creating if need be) the registry database at a path, without seeding it. */
 export function openRegistryDatabase(path: string): Database {

@@ -54,7 +54,7 @@ export interface Cluster {
  * deploy/nginx.conf as an operator would install it: the same file with this cluster's addresses,
  * its listen port and its cache folder, inside a main configuration of nginx's own files in `dir`.
  */
-export function nginxConfig(dir: string, listen: number, primary: Node, followers: Node[]): string {
+function nginxConfig(dir: string, listen: number, primary: Node, followers: Node[]): string {
   const site = readFileSync(join(ROOT, 'deploy/nginx.conf'), 'utf8')
     .replace('/var/cache/nginx/pop3-registry', join(dir, 'cache'))
     .replace(/server 127\.0\.0\.1:8080;(\s+# the primary)/, `server 127.0.0.1:${primary.port};$1`)

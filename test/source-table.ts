@@ -5,7 +5,7 @@ export const SOURCE_TEXT = readFileSync(new URL('../seed/source/iana-pop3-extens
 export const SOURCE_LINES = SOURCE_TEXT.split('\n').map((line) => line.trim())
 
 /** The rows of the table whose header line begins with `header`, up to the line `isEnd` accepts. */
-export function sourceTableRows(header: string, isEnd: (line: string) => boolean): string[][] {
+function sourceTableRows(header: string, isEnd: (line: string) => boolean): string[][] {
   const start = SOURCE_LINES.findIndex((line) => line.startsWith(header))
   if (start < 0 || !/^-+( -+)+$/.test(SOURCE_LINES[start + 1] ?? '')) throw new Error(`no table "${header}" in the source`)
   const rows: string[][] = []

@@ -15,7 +15,7 @@ const PARAM = /^[\x21-\x7E]+$/
  * The lines of one response that are checked. Servers announce a few dozen capabilities; reading
  * more would only let one request make the server look up, and answer with, thousands.
  */
-export const CHECKED_LINES = 100
+const CHECKED_LINES = 100
 
 /**
  * Parses a raw CAPA response (RFC 2449 §5): a status line, one capability per line, and a line

@@ -16,7 +16,7 @@ export interface LiveCheckOptions {
 }
 
 /** What the server said, raw. */
-export interface Transcript {
+interface Transcript {
   greeting: string
   tls: boolean
   before?: string
@@ -26,7 +26,7 @@ export interface Transcript {
 }
 
 /** Greets a POP3 server, asks CAPA, logs in if told how and asks again, and says QUIT. */
-export async function talkToServer(options: LiveCheckOptions): Promise<Transcript> {
+async function talkToServer(options: LiveCheckOptions): Promise<Transcript> {
   const client = await Pop3Client.connect(options.host, options.port, options.timeoutMs)
   try {
     const transcript: Transcript = { greeting: (await client.readLine('greeting')).trimEnd(), tls: false }

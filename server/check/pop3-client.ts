@@ -1,7 +1,7 @@
 import { connect as connectTcp, type Socket } from 'node:net'
 import { connect as connectTls } from 'node:tls'
 
-export class Pop3Error extends Error {}
+class Pop3Error extends Error {}
 
 /**
  * A minimal POP3 client for the conformance check: it reads responses as the raw text the server

@@ -1,7 +1,7 @@
 import { HttpProblem } from './problems.ts'
 
 /** The longest key accepted: room for a UUID or a hash with a prefix, short enough to index. */
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 255
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 const QUOTED = /^"((?:[\x20\x21\x23-\x5B\x5D-\x7E]|\\["\\])*)"$/
 const BARE = /^[\x21\x23-\x2B\x2D-\x7E]+$/

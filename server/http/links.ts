@@ -7,7 +7,7 @@ import type { ResponseCode, ResponseCodeRecord } from '../../schema/response-cod
 // the JSON export) adds an entry's links here.
 
 /** The API path of an entry; the key is encoded whole, so a "/" inside a response code stays part of it. */
-export function entryPath(registry: SubRegistryId, key: string): string {
+function entryPath(registry: SubRegistryId, key: string): string {
   return `/v1/${registry}/${encodeURIComponent(key)}`
 }
 

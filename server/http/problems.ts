@@ -66,7 +66,7 @@ export function sendProblem(reply: FastifyReply, body: Problem, headers: Record<
 const REQUEST_PARTS: Record<string, RequestPart> = { body: 'body', querystring: 'query', params: 'path', headers: 'headers' }
 
 /** A request part that its route's schema refuses, with every violation in the registry's words. */
-export class RequestViolations extends Error {
+class RequestViolations extends Error {
   constructor(readonly part: RequestPart, readonly violations: Violation[]) {
     super(summary(violations.map((v) => (v.path === '' ? v.message : `${v.path}: ${v.message}`)), '; '))
   }
@@ -125,12 +125,12 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
 }
 
 /** Whether the client prefers a page to JSON: a browser does; curl (Accept: any type) and API clients do not. */
-export function wantsHtml(request: FastifyRequest): boolean {
+function wantsHtml(request: FastifyRequest): boolean {
   return request.accepts().type(['application/problem+json', 'application/json', 'text/html']) === 'text/html'
 }
 
 /** A problem as problem+json, or as a page when the client asked for HTML. */
-export function answerProblem(request: FastifyRequest, reply: FastifyReply, body: Problem, headers: Record<string, string> = {}) {
+function answerProblem(request: FastifyRequest, reply: FastifyReply, body: Problem, headers: Record<string, string> = {}) {
   if (wantsHtml(request)) return sendPage(reply.headers(headers), body.status, errorPage(body))
   return sendProblem(reply, body, headers)
 }

@@ -9,7 +9,7 @@ declare module 'fastify' {
   }
 }
 
-export interface FailedAuthentications {
+interface FailedAuthentications {
   /** Refuses (429) a client that has failed too often within the minute. */
   refuseIfOver(request: FastifyRequest): Promise<void>
   /** Counts a failure, refusing it with 429 if it is one too many. */

@@ -29,7 +29,7 @@ export const SECURITY_HEADERS: Record<string, string> = {
  * Swagger UI at /docs: its own scripts and styles (its components set inline styles), its inline
  * SVG icons as data: images, and requests to this server alone.
  */
-export const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
   + "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 /**
@@ -57,7 +57,7 @@ const PUBLIC_READS = /^\/(?:v1\/(?!registrations(?:\/|$))|openapi\.yaml$|problem
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** The headers of a route: by its path and methods, so that no request has to work them out. */
-export function headersFor(url: string, methods: string[]): Record<string, string> {
+function headersFor(url: string, methods: string[]): Record<string, string> {
   if (url === '/docs' || url.startsWith('/docs/')) return { ...SECURITY_HEADERS, 'content-security-policy': DOCS_CSP }
   if (PAGES.test(url)) return { ...SECURITY_HEADERS, 'content-security-policy': PAGES_CSP }
   // A preflight (OPTIONS) or a read of public data; the 405 of a write on a public URL carries them too, harmlessly.

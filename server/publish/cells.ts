@@ -46,7 +46,7 @@ const keyMarks = (key: string, footnotes: Footnote[]) =>
   footnotes.filter((note) => note.key === key && note.on === null).map((note) => `[${note.anchor}]`).join('')
 
 /** References as IANA writes them: [RFC2449][RFC1939]. */
-export const referencesCell = (references: string[]) => references.map((reference) => `[${reference}]`).join('')
+const referencesCell = (references: string[]) => references.map((reference) => `[${reference}]`).join('')
 
 /** IANA's "List" column: "both" for both states, "TRANS, both" where announcing before login is optional. */
 function announcedCell(entry: Capability): string {

@@ -85,7 +85,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 const escaped = (key: string) => (key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key)
-export const pointer = (path: readonly PropertyKey[]) => path.map((key) => `/${escaped(String(key))}`).join('')
+const pointer = (path: readonly PropertyKey[]) => path.map((key) => `/${escaped(String(key))}`).join('')
 
 /** The field named last in a path: validStates for /entry/validStates/0. */
 const fieldOf = (path: readonly PropertyKey[]) => [...path].reverse().find((key): key is string => typeof key === 'string')
@@ -108,7 +108,7 @@ function fieldsOf(schema: z.ZodType): string {
 }
 
 /** A state that differs from one of RFC 1939's only in case, or AUTHENTICATION, which RFC 2449 §6 miscalls it. */
-export function stateViolation(at: string, field: string, value: unknown): Violation {
+function stateViolation(at: string, field: string, value: unknown): Violation {
   if (typeof value === 'string') {
     const upper = value.toUpperCase()
     if ((STATES as readonly string[]).includes(upper)) {
@@ -124,7 +124,7 @@ export function stateViolation(at: string, field: string, value: unknown): Viola
 const isState = (values: readonly unknown[]) => values.length > 0 && values.every((value) => (STATES as readonly unknown[]).includes(value))
 
 /** Every issue as violations (unknown keys give one each). Long but flat: one case per issue code. */
-export function violationsOf(issues: readonly z.core.$ZodIssue[], root: unknown, part: RequestPart, schema?: z.ZodType): Violation[] {
+function violationsOf(issues: readonly z.core.$ZodIssue[], root: unknown, part: RequestPart, schema?: z.ZodType): Violation[] {
   const base = POINTER_BASE[part]
   return issues.flatMap((issue): Violation[] => {
     const at = `${base}${pointer(issue.path)}`

@@ -3,7 +3,7 @@ import type { ResponseCode } from '../../schema/response-code.ts'
 import type { SubRegistryId } from '../../schema/registry.ts'
 
 /** A word the list filters on: a state a capability's commands are valid in, or a command. */
-export interface Term { kind: 'state' | 'command', term: string }
+interface Term { kind: 'state' | 'command', term: string }
 
 /** What the store must know of one sub-registry's entries. */
 export interface EntryKind<Entry> {

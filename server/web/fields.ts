@@ -38,7 +38,7 @@ export function entryPage(registry: SubRegistryId, key: string): string {
 export const rowId = (registry: SubRegistryId, key: string) => `${registry}-${key}`
 
 /** RFC2449 links to the RFC Editor's page; a URL links to itself. */
-export function referenceLink(reference: string): Html {
+function referenceLink(reference: string): Html {
   const rfc = /^RFC(\d+)$/i.exec(reference)
   const href = rfc ? `https://www.rfc-editor.org/rfc/rfc${Number(rfc[1])}` : safeHref(reference)
   return html`<a href="${href}">${reference}</a>`
@@ -51,7 +51,7 @@ export function referenceLinks(references: readonly string[]): Html {
 const list = (values: readonly unknown[], empty: string) => (values.length === 0 ? empty : values.join(', '))
 
 /** A field's value as a person reads it. */
-export function fieldValue(field: string, value: unknown): Html {
+function fieldValue(field: string, value: unknown): Html {
   if (value === undefined) return html`<span class="muted">—</span>`
   if (field === 'references' && Array.isArray(value)) return referenceLinks(value as string[])
   if (typeof value === 'boolean') return html`${value ? 'yes' : 'no'}`
@@ -71,7 +71,7 @@ export function fieldList(registry: SubRegistryId, entry: object): Html {
 }
 
 /** The fields that differ between two versions of an entry. */
-export function changedFields(registry: SubRegistryId, before: object, after: object) {
+function changedFields(registry: SubRegistryId, before: object, after: object) {
   return Object.keys(FIELD_LABELS[registry])
     .filter((field) => JSON.stringify(fieldsOf(before)[field]) !== JSON.stringify(fieldsOf(after)[field]))
 }

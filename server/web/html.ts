@@ -11,7 +11,7 @@ export type Interpolation = Html | string | number | boolean | null | undefined 
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' }
 
-export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!)
 
 function render(value: Interpolation): string {
   if (value instanceof Html) return value.markup
@@ -26,9 +26,6 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
   values.forEach((value, index) => { markup += render(value) + strings[index + 1]! })
   return new Html(markup)
 }
-
-/** Markup that is trusted as it is: for constants of the program, never for data. */
-export const raw = (markup: string) => new Html(markup)
 
 /** An href that can only be an http(s) URL or a path of this site; anything else goes nowhere. */
 export function safeHref(url: string): string {

@@ -141,5 +141,3 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
     },
   }
 }
-
-export type RegistrationWorkflow = ReturnType<typeof createRegistrationWorkflow>

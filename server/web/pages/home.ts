@@ -16,7 +16,7 @@ import { entryPage, referenceLinks, rowId } from '../fields.ts'
 import { html, type Html } from '../html.ts'
 import { layout } from '../layout.ts'
 
-export interface HomeFilter { q?: string | undefined, state?: string | undefined, command?: string | undefined, status?: string | undefined }
+interface HomeFilter { q?: string | undefined, state?: string | undefined, command?: string | undefined, status?: string | undefined }
 
 export interface HomeData {
   metadata: RegistryMetadata
