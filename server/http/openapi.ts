@@ -62,7 +62,8 @@ function withoutResourceMarkers(schemas: Record<string, unknown>): Record<string
 /**
  * The zod registry's schemas, as fastify-type-provider-zod emits them, less those no operation
  * reaches (it emits an input and an output variant of every schema with an id, used or not),
- * without their resource markers, with problem answers given their own media type.
+ * in the order of their names, without their resource markers, with problem answers given their
+ * own media type.
  */
 export const transformObject: TransformObject = (input) => {
   const document = jsonSchemaTransformObject(input) as Document
@@ -75,7 +76,11 @@ export const transformObject: TransformObject = (input) => {
   }
   document.components = {
     ...document.components,
-    schemas: withoutResourceMarkers(Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)))),
+    // By name: zod's registry holds them in the order their modules were first imported, which
+    // differs between the CLI, a server and a test process that imported other modules first.
+    schemas: withoutResourceMarkers(Object.fromEntries(Object.entries(schemas)
+      .filter(([name]) => used.has(name))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))),
   }
   describeProblemResponses(document)
   return document as ReturnType<TransformObject>
