@@ -90,3 +90,23 @@ describe('simultaneous submissions of one body to two processes', () => {
     }
   })
 })
+
+describe('a read kept by one process while the other writes', () => {
+  it('is retired by the next read after the write is acknowledged', async () => {
+    const [reader, writer] = servers as [ServerProcess, ServerProcess]
+    const total = async () => {
+      const response = await fetch(`${reader.url}/v1/capabilities?limit=1`)
+      expect(response.status).toBe(200)
+      return (await response.json() as { total: number }).total
+    }
+    for (let round = 0; round < 5; round++) {
+      // Kept by the reader, and read from its cache while several reads share each turn of its event loop.
+      const before = await total()
+      expect(await Promise.all(Array.from({ length: 8 }, total))).toEqual(Array(8).fill(before))
+      const submitted = await call(writer, '/v1/registrations', 'alice', { kind: 'capability', action: 'register', entry: sampleCapability(`KEPT${round}`) })
+      expect(submitted.status).toBe(201)
+      expect((await call(writer, `/v1/registrations/${submitted.body.id}/approve`, 'rita')).status).toBe(200)
+      expect(await total()).toBe(before + 1)
+    }
+  })
+})

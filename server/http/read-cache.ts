@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { OutgoingHttpHeaders } from 'node:http'
+import { Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, RouteOptions } from 'fastify'
 import { SECURITY_HEADERS } from './security-headers.ts'
 
@@ -98,7 +99,7 @@ function refuseUncacheable(route: RouteOptions) {
  * at start-up. It writes a public read's security headers too (security-headers.ts leaves them to
  * it). Install before any route.
  */
-export function installReadCache(app: FastifyInstance, registryVersion: () => RegistryVersion, cacheControl = DEFAULT_CACHE_CONTROL) {
+export function installReadCache(app: FastifyInstance, registryVersion: (forSocketRead: boolean) => RegistryVersion, cacheControl = DEFAULT_CACHE_CONTROL) {
   app.decorate('readCacheControl', cacheControl)
   app.decorateRequest('readAt', null)
   const startedAt = new Date().toISOString()
@@ -138,7 +139,8 @@ export function installReadCache(app: FastifyInstance, registryVersion: () => Re
         reply.headers(security).header('cache-control', 'no-store')
         return done()
       }
-      const { seq, at } = version()
+      // A request read from a socket may share this turn's look at the version (store/generation.ts); an injected one may not.
+      const { seq, at } = version(request.raw.socket instanceof Socket)
       const accept = request.headers.accept
       const key = accept === undefined ? request.url : `${request.url}\n${accept}`
       const hit = kept.get(key)

@@ -7,8 +7,12 @@ import type { Database } from 'better-sqlite3'
  */
 export interface Generation {
   changed(): void
-  /** Remembers `lookup` under `key` until the database changes. */
-  remembered<T>(key: string, lookup: () => T): T
+  /**
+   * Remembers `lookup` under `key` until the database changes. `forSocketRead`: the caller answers
+   * a request read from a socket in this turn of the event loop, and may share the look at
+   * data_version made for another such request in the same turn (see generationOf).
+   */
+  remembered<T>(key: string, lookup: () => T, forSocketRead?: boolean): T
   /** Asks the database once, now, whether it changed, dropping what was kept if it did. */
   refresh(): void
   /**
@@ -20,6 +24,14 @@ export interface Generation {
 
 const generations = new WeakMap<Database, Generation>()
 
+/**
+ * Each look at PRAGMA data_version begins a read transaction (a few system calls: a few µs). The
+ * requests read from sockets in one turn of the event loop share one look: each reached the server
+ * before that turn's poll returned, so before the look, and so after any commit its client could
+ * have seen elsewhere. (A request pipelined behind another on one connection may have come later;
+ * it is answered as if it had come a moment earlier.) The shared look ends with the turn
+ * (setImmediate) and with any write of this connection's own.
+ */
 export function generationOf(db: Database): Generation {
   let generation = generations.get(db)
   if (!generation) {
@@ -27,6 +39,8 @@ export function generationOf(db: Database): Generation {
     let seen: unknown
     let ownWrites = 0
     let keptAt = -1
+    let lookedThisTurn = false
+    const endTurn = () => { lookedThisTurn = false }
     const kept = new Map<string, unknown>()
     const refresh = () => {
       const version = dataVersion.get()
@@ -43,7 +57,16 @@ export function generationOf(db: Database): Generation {
     }
     generation = {
       changed: () => { ownWrites += 1 },
-      remembered: (key, lookup) => (refresh(), keptOr(key, lookup)),
+      remembered<T>(key: string, lookup: () => T, forSocketRead = false): T {
+        if (!(forSocketRead && lookedThisTurn && ownWrites === keptAt)) {
+          refresh()
+          if (forSocketRead && !lookedThisTurn) {
+            lookedThisTurn = true
+            setImmediate(endTurn)
+          }
+        }
+        return keptOr(key, lookup)
+      },
       refresh,
       kept: keptOr,
     }

@@ -34,7 +34,7 @@ export function createStore(db: Database) {
     registry,
     changes,
     /** The latest change, remembered until the database changes: the version every read is kept for. */
-    version: () => generation.remembered('version', () => changes.latest()),
+    version: (forSocketRead = false) => generation.remembered('version', () => changes.latest(), forSocketRead),
     capabilities,
     responseCodes,
     rfcs,
