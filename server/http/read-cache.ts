@@ -38,7 +38,7 @@ interface CachedRead {
   headers: OutgoingHttpHeaders
   /** The same less the body's own (type, length), for a 304. */
   notModified: OutgoingHttpHeaders
-  body: string | Buffer
+  body: Buffer
 }
 
 const KEPT_HEADERS = ['content-type', 'vary', 'content-disposition', 'etag', 'last-modified', 'cache-control']
@@ -118,11 +118,13 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
       if (value !== undefined) headers[name] = String(value)
     }
     const { 'content-type': _type, ...notModified } = headers
-    headers['content-length'] = String(Buffer.byteLength(body))
+    // As bytes: a string would be encoded again on every write.
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body)
+    headers['content-length'] = String(bytes.length)
     forget(read.key)
-    while (keptBytes + body.length > MAX_BYTES && kept.size > 0) forget(kept.keys().next().value!)
-    kept.set(read.key, { version: read.version, etag, lastModified: read.lastModified, headers, notModified, body })
-    keptBytes += body.length
+    while (keptBytes + bytes.length > MAX_BYTES && kept.size > 0) forget(kept.keys().next().value!)
+    kept.set(read.key, { version: read.version, etag, lastModified: read.lastModified, headers, notModified, body: bytes })
+    keptBytes += bytes.length
   }
 
   app.addHook('onRoute', (route) => {
