@@ -22,6 +22,9 @@ export interface Rendered {
 const IN_MEMORY = 1 << 20
 // How much is written between two turns of the event loop, so that other requests go on.
 const SLICE = 256 * 1024
+// Renderings kept besides the latest of each download: those of past days (asOf), least
+// recently asked for out first, so that asking for many days cannot fill the disk or memory.
+export const KEPT_RENDERINGS = 8
 
 // A server's folder is named after its process, so that one killed (kill -9 closes nothing) can be
 // told from one still running: pop3-registry-publications-<pid>-<random>.
@@ -47,13 +50,15 @@ export function removeStaleFolders(root = tmpdir()) {
 
 /**
  * The downloads (CSV, XML, text, JSON), each rendered once per registry version and kept until
- * the registry changes. A file database is read for them through a read-only connection of their
+ * the registry changes (then every rendering of the older version goes); those of past days are
+ * kept KEPT_RENDERINGS at most. A file database is read for them through a read-only connection of their
  * own inside one read transaction: a consistent snapshot, written out slice by slice while the
  * server goes on answering. An in-memory database (tests) is rendered at once on the main connection.
  */
 export function createPublicationFiles(db: Database, store: Store) {
   removeStaleFolders()
   const dir = mkdtempSync(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`))
+  // In the order they were last asked for, oldest first.
   const current = new Map<string, Rendered>()
   const building = new Map<string, Promise<Rendered>>()
   let reader: { db: Database, store: Store } | undefined
@@ -134,19 +139,36 @@ export function createPublicationFiles(db: Database, store: Store) {
     return run
   }
 
+  // A file being sent stays readable: the response opened it before it was unlinked.
+  function forget(name: string) {
+    const old = current.get(name)
+    current.delete(name)
+    if (old?.path) unlinkSync(old.path)
+  }
+
   return {
+    /** The names of the renderings kept, oldest asked for first (for tests). */
+    kept: () => [...current.keys()],
+
     /** The rendering for the registry as it is now, building it if the registry has changed. */
     async get(name: string, render: (store: Store) => Chunks): Promise<Rendered> {
       const version = store.version().seq
       const have = current.get(name)
-      if (have && have.version === version) return have
+      if (have && have.version === version) {
+        current.delete(name)
+        current.set(name, have)
+        return have
+      }
       const key = `${name}@${version}`
       let pending = building.get(key)
       if (!pending) {
         pending = build(name, render).then((rendered) => {
-          const old = current.get(name)
+          forget(name)
           current.set(name, rendered)
-          if (old?.path && old.path !== rendered.path) unlinkSync(old.path)
+          let pastDays = 0
+          for (const [kept, { version: keptVersion }] of [...current].reverse()) {
+            if (keptVersion < rendered.version || (kept.includes('?asOf=') && ++pastDays > KEPT_RENDERINGS)) forget(kept)
+          }
           return rendered
         }).finally(() => building.delete(key))
         building.set(key, pending)

@@ -2,8 +2,10 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { removeStaleFolders } from '../../server/publish/files.ts'
-import { startRegistry, tempDir } from '../helpers.ts'
+import { createPublicationFiles, KEPT_RENDERINGS, removeStaleFolders } from '../../server/publish/files.ts'
+import { openRegistry } from '../../server/registry-file.ts'
+import { createStore } from '../../server/store/index.ts'
+import { sampleCapability, startRegistry, tempDir } from '../helpers.ts'
 
 const cleanups: (() => void)[] = []
 afterEach(() => { cleanups.splice(0).forEach((cleanup) => cleanup()) })
@@ -43,5 +45,47 @@ describe('the publications\' temp folders', () => {
       if (previous === undefined) delete process.env.TMPDIR
       else process.env.TMPDIR = previous
     }
+  })
+})
+
+describe('the renderings kept', () => {
+  function files() {
+    const { db } = openRegistry(':memory:', 'initial')
+    const store = createStore(db)
+    const publications = createPublicationFiles(db, store)
+    cleanups.push(() => { publications.close(); db.close() })
+    return { store, publications }
+  }
+  // Over a MiB, so that it is written to a file rather than kept in memory.
+  const big = (text: string) => function* () { for (let i = 0; i < 20; i++) yield `${text}-${i}-${'x'.repeat(64 * 1024)}\n` }
+  const filesOf = (rendered: { path?: string }[]) => rendered.map((r) => r.path!).filter((path) => existsSync(path))
+
+  it('are at most KEPT_RENDERINGS past days besides the latest downloads, the least recently asked for out first', async () => {
+    const { publications } = files()
+    await publications.get('/v1/registry.xml', big('now'))
+    const days = []
+    for (let day = 1; day <= KEPT_RENDERINGS + 4; day++) {
+      days.push(await publications.get(`/v1/registry.xml?asOf=2001-07-${String(day).padStart(2, '0')}`, big(`day ${day}`)))
+      // The first day is asked for again and again: it stays.
+      await publications.get('/v1/registry.xml?asOf=2001-07-01', big('day 1'))
+    }
+    const kept = publications.kept()
+    expect(kept).toHaveLength(KEPT_RENDERINGS + 1)
+    expect(kept).toContain('/v1/registry.xml')
+    expect(kept).toContain('/v1/registry.xml?asOf=2001-07-01')
+    expect(kept).not.toContain('/v1/registry.xml?asOf=2001-07-02')
+    // The files of those let go are gone.
+    expect(filesOf(days)).toHaveLength(KEPT_RENDERINGS)
+  })
+
+  it('of an older registry version are all let go once a newer one is rendered', async () => {
+    const { store, publications } = files()
+    const old = [await publications.get('/v1/registry.xml', big('v1')), await publications.get('/v1/registry.xml?asOf=2001-07-01', big('day'))]
+    expect(filesOf(old)).toHaveLength(2)
+    store.capabilities.publish(sampleCapability('NEWCAP'), { at: new Date().toISOString(), action: 'register' })
+    const fresh = await publications.get('/v1/registry.txt', big('v2'))
+    expect(publications.kept()).toEqual(['/v1/registry.txt'])
+    expect(filesOf(old)).toEqual([])
+    expect(filesOf([fresh])).toHaveLength(1)
   })
 })

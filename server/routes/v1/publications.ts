@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs'
+import { createReadStream, openSync } from 'node:fs'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ChangeFeedQuerySchema, ChangeFeedSchema, RegistryExportSchema } from '../../../schema/export.ts'
@@ -69,8 +69,9 @@ export function publicationRoutes(store: Store, files: PublicationFiles, waiter:
         setValidators(reply, rendered.etag, lastModified)
         if (isFresh(request, rendered.etag, lastModified)) return reply.code(304 as 200).send()
         reply.header('content-length', rendered.size)
-        // A Buffer or a stream is sent as it is, past the schema's serializer.
-        return reply.send((rendered.body ?? createReadStream(rendered.path!)) as never)
+        // A Buffer or a stream is sent as it is, past the schema's serializer. The file is opened
+        // now, so that a newer rendering replacing it while it is sent does not cut it short.
+        return reply.send((rendered.body ?? createReadStream('', { fd: openSync(rendered.path!, 'r') })) as never)
       })
     }
 
