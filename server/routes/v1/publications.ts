@@ -60,10 +60,20 @@ export function publicationRoutes(store: Store, files: PublicationFiles, waiter:
         if (asOf !== undefined && !store.asOf(asOf)) {
           throw new HttpProblem('not-found', `The registry had no entries yet on ${asOf}; it begins ${store.changes.since(0, 1)[0]?.at.slice(0, 10) ?? 'with its first registration'}.`)
         }
-        // A day's rendering is kept under its own name, for as long as the registry is unchanged.
-        const rendered = asOf === undefined
-          ? await files.get(download.url, download.render)
-          : await files.get(`${download.url}?asOf=${asOf}`, (source) => download.render(source.asOf(asOf)!))
+        // Rendering a large registry can outlast the idle-connection timeout on a busy machine (the
+        // 320 MB JSON at 100k entries takes minutes there): the connection waits for it untimed,
+        // and times out again once its bytes flow. (An injected request has no real socket.)
+        const socket = request.raw.socket as Partial<typeof request.raw.socket> | undefined
+        socket?.setTimeout?.(0)
+        let rendered
+        try {
+          // A day's rendering is kept under its own name, for as long as the registry is unchanged.
+          rendered = asOf === undefined
+            ? await files.get(download.url, download.render)
+            : await files.get(`${download.url}?asOf=${asOf}`, (source) => download.render(source.asOf(asOf)!))
+        } finally {
+          socket?.setTimeout?.(app.initialConfig.connectionTimeout ?? 0)
+        }
         const lastModified = new Date(rendered.lastChangedAt ?? 0)
         reply.type(download.type).header('content-disposition', `attachment; filename="${download.filename}"`)
         setValidators(reply, rendered.etag, lastModified)
