@@ -59,6 +59,7 @@ export interface AppOptions {
 }
 
 /** Builds the whole HTTP application over an open registry database; listening is the caller's. */
+// eslint-disable-next-line max-lines-per-function -- the app's plugins, hooks and routes in the order they must be registered, read top to bottom
 export async function buildApp({ db, logger = false, sessionSecret = randomBytes(32).toString('base64url'), cacheControl, follower, processMetrics, limits: given = {}, trustProxy = false }: AppOptions) {
   const limits: Limits = { ...DEFAULT_LIMITS, ...given }
   const app = Fastify({

@@ -74,16 +74,22 @@ export function parseCapaResponse(raw: string, state?: 'before' | 'after'): Pars
   if (status === '+OK' && !terminated && notChecked === 0) {
     at({ severity: 'error', id: 'capa-unterminated', message: 'the response does not end with a line holding only "."', rfc: 'RFC 2449 §5' })
   }
+  duplicateTags(capabilities).forEach((finding) => at(finding))
+  return { status, statusText, capabilities, terminated, findings }
+}
 
+/** Each tag announced again (tags ignore case), naming the line that announced it first. */
+function duplicateTags(capabilities: CapaLine[]): Omit<Finding, 'state'>[] {
   const seen = new Map<string, number>()
+  const found: Omit<Finding, 'state'>[] = []
   for (const capability of capabilities) {
     const key = capability.tag.toUpperCase()
     const earlier = seen.get(key)
     if (earlier !== undefined) {
-      at({ severity: 'warning', id: 'capa-duplicate-tag', message: `${capability.tag} is announced again (first on line ${earlier}); tags ignore case`, rfc: 'RFC 2449 §5', line: capability.line, tag: capability.tag })
+      found.push({ severity: 'warning', id: 'capa-duplicate-tag', message: `${capability.tag} is announced again (first on line ${earlier}); tags ignore case`, rfc: 'RFC 2449 §5', line: capability.line, tag: capability.tag })
     } else {
       seen.set(key, capability.line)
     }
   }
-  return { status, statusText, capabilities, terminated, findings }
+  return found
 }

@@ -99,6 +99,7 @@ function refuseUncacheable(route: RouteOptions) {
  * at start-up. It writes a public read's security headers too (security-headers.ts leaves them to
  * it). Install before any route.
  */
+// eslint-disable-next-line max-lines-per-function -- the cache and the two hooks that share it, in one closure
 export function installReadCache(app: FastifyInstance, registryVersion: (forSocketRead: boolean) => RegistryVersion, cacheControl = DEFAULT_CACHE_CONTROL) {
   app.decorate('readCacheControl', cacheControl)
   app.decorateRequest('readAt', null)

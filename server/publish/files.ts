@@ -55,6 +55,7 @@ export function removeStaleFolders(root = tmpdir()) {
  * own inside one read transaction: a consistent snapshot, written out slice by slice while the
  * server goes on answering. An in-memory database (tests) is rendered at once on the main connection.
  */
+// eslint-disable-next-line max-lines-per-function -- a module in closure form: the files' state and the short functions over it
 export function createPublicationFiles(db: Database, store: Store) {
   removeStaleFolders()
   const dir = mkdtempSync(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`))

@@ -46,6 +46,7 @@ const BATCH = 1000
  * read of the replica has the primary's bytes and so its ETags. Restarted on an old file, it asks
  * for what came after the last change it holds.
  */
+// eslint-disable-next-line max-lines-per-function -- a module in closure form: the link's state and the short functions over it
 export function createFollower({ primary, store, maxLagSeconds, log, retryMs = 1000 }: FollowerOptions) {
   const base = primary.replace(/\/+$/, '')
   // The primary answers a long poll when a change comes, so a poll still open that began with

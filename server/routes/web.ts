@@ -70,9 +70,11 @@ function keyFromPath(request: FastifyRequest, registry: SubRegistryId): string {
  * pages are the same for everyone, so the read cache keeps them per registry version like any read;
  * pages with forms carry a CSRF token and the signed-in person, and are never kept.
  */
+// eslint-disable-next-line max-lines-per-function -- a route plugin: its routes side by side, each handler a few lines
 export function webRoutes(store: Store, sessionSecret: string): FastifyPluginAsyncZod {
   const workflow = createRegistrationWorkflow(store)
 
+  // eslint-disable-next-line max-lines-per-function -- as above
   return async (app) => {
     await installSessions(app, sessionSecret)
     // Every page, kept or fresh, carries the security headers (the read cache replays only its own).

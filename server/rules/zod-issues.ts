@@ -124,6 +124,7 @@ function stateViolation(at: string, field: string, value: unknown): Violation {
 const isState = (values: readonly unknown[]) => values.length > 0 && values.every((value) => (STATES as readonly unknown[]).includes(value))
 
 /** Every issue as violations (unknown keys give one each). Long but flat: one case per issue code. */
+// eslint-disable-next-line max-lines-per-function -- one case per kind of zod issue, side by side
 function violationsOf(issues: readonly z.core.$ZodIssue[], root: unknown, part: RequestPart, schema?: z.ZodType): Violation[] {
   const base = POINTER_BASE[part]
   return issues.flatMap((issue): Violation[] => {

@@ -41,6 +41,7 @@ export interface Change {
 export type HistoryRow = Omit<z.infer<typeof RevisionSchema>, 'date'>
 
 /** The store of one sub-registry: reads of the published entries, and publishing a revision. */
+// eslint-disable-next-line max-lines-per-function -- a store in closure form: statements compiled once, then the short methods over them
 export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, onWrite: () => void = () => {}) {
   const getOne = db.prepare<{ registry: string, key: string }, PublishedRow>(
     `${SELECT_PUBLISHED} WHERE e.registry = @registry AND e.key = @key`)

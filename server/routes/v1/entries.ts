@@ -42,10 +42,12 @@ function decodedSegment(segment: string): string {
 }
 
 /** The reads of one sub-registry: its list and one entry by key, in any case. */
+// eslint-disable-next-line max-lines-per-function -- a route plugin: its routes side by side, each handler a few lines
 export function entryRoutes<Entry, EntryRecord>(options: EntryRoutesOptions<Entry, EntryRecord>): FastifyPluginAsyncZod {
   const { registry, keyName, keySchema, recordSchema, querySchema, store, toRecord, noun } = options
   const base = `/v1/${registry}`
 
+  // eslint-disable-next-line max-lines-per-function -- as above
   return async (app) => {
     app.get(base, {
       config: { lastModified: 'registry', produces: ['application/json', 'text/csv'] },

@@ -16,8 +16,8 @@ import { publicationRoutes } from './publications.ts'
 import { checkRoutes } from './check.ts'
 import { registrationRoutes } from './registrations.ts'
 
-/** The read API under /v1. */
-export function v1Routes(store: Store, files: PublicationFiles, waiter: ChangeWaiter): FastifyPluginAsyncZod {
+/** GET /v1/registry: the registry's metadata and each sub-registry's size. */
+function registryRoute(store: Store): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/v1/registry', {
       config: { lastModified: 'registry', produces: ['application/json'] },
@@ -47,6 +47,13 @@ export function v1Routes(store: Store, files: PublicationFiles, waiter: ChangeWa
         })),
       }
     })
+  }
+}
+
+/** The read API under /v1. */
+export function v1Routes(store: Store, files: PublicationFiles, waiter: ChangeWaiter): FastifyPluginAsyncZod {
+  return async (app) => {
+    await app.register(registryRoute(store))
 
     await app.register(entryRoutes({
       registry: 'capabilities',

@@ -26,6 +26,7 @@ interface Download {
 }
 
 /** The registry in IANA's forms and as one JSON file, plus the change feed mirrors follow. */
+// eslint-disable-next-line max-lines-per-function -- a route plugin: its routes side by side, each handler a few lines
 export function publicationRoutes(store: Store, files: PublicationFiles, waiter: ChangeWaiter): FastifyPluginAsyncZod {
   const downloads: Download[] = [
     { url: '/v1/capabilities.csv', summary: 'The capabilities as IANA\'s CSV', operationId: 'getCapabilitiesCsv',
