@@ -3,7 +3,7 @@
 // bench/results.json. Figures are ratios within one run: this machine is shared and noisy.
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { encodeCursor } from '../server/http/cursor.ts'
 import { openRegistry } from '../server/registry-file.ts'
@@ -170,6 +170,7 @@ function writes() {
   const count = quick ? 500 : 3000
   const entry = (i: number) => JSON.parse(VALID.replace('BENCHCAP', `W${i}`)) as object
   const began = performance.now()
+  const cpuBefore = process.cpuUsage()
   for (let i = 0; i < count; i++) {
     const submitted = workflow.submit(entry(i), 'bench')
     if (!('registration' in submitted)) throw new Error(JSON.stringify(submitted))
@@ -177,9 +178,16 @@ function writes() {
     if (!('registration' in approved)) throw new Error(JSON.stringify(approved))
   }
   const perSecond = Math.round(count / ((performance.now() - began) / 1000))
+  // CPU time too: on a shared machine the wall-clock rate is mostly how long this process waited.
+  const cpu = process.cpuUsage(cpuBefore)
+  const cpuMicrosPerPair = Math.round((cpu.user + cpu.system) / count)
+  const perCpuSecond = Math.round(1e6 / cpuMicrosPerPair)
   db.close()
-  results.writes = { registrationsSubmittedAndApprovedPerSecond: perSecond, count, target: 2000, met: perSecond >= 2000 }
-  process.stderr.write(`writes: ${perSecond} submit+approve a second\n`)
+  results.writes = {
+    registrationsSubmittedAndApprovedPerSecond: perSecond, cpuMicrosPerPair, perCpuSecond, count, target: 5000,
+    met: perSecond >= 5000, loadAverage: loadavg()[0],
+  }
+  process.stderr.write(`writes: ${perSecond} submit+approve a second, ${cpuMicrosPerPair} µs of CPU a pair\n`)
 }
 
 async function scale() {
@@ -255,8 +263,11 @@ function table(all: Record<string, unknown>) {
       `| serve, to the first answer | ${start.serverMs} ms | bare fastify ${start.bareServerMs} ms (${start.serverRatio}×) | ≤ 2× | ${start.serverMet ? 'yes' : 'NO'} |`,
       `| pop3-registry help / --version | ${start.helpMs} / ${start.versionMs} ms | node -e 0: ${start.nodeMs} ms | ≤ ${start.cliLimitMs} ms | ${start.cliMet ? 'yes' : 'NO'} |`)
   }
-  const writesResult = all.writes as { registrationsSubmittedAndApprovedPerSecond: number, met: boolean } | undefined
-  if (writesResult) lines.push('', `Writes, in-process: ${writesResult.registrationsSubmittedAndApprovedPerSecond} registrations submitted and approved a second (target ≥ 2,000: ${writesResult.met ? 'met' : 'NOT met'}).`)
+  const writesResult = all.writes as { registrationsSubmittedAndApprovedPerSecond: number, cpuMicrosPerPair?: number, perCpuSecond?: number, target?: number, met: boolean } | undefined
+  if (writesResult) {
+    const cpu = writesResult.cpuMicrosPerPair === undefined ? '' : `, ${writesResult.cpuMicrosPerPair} µs of CPU each (${writesResult.perCpuSecond} a CPU second)`
+    lines.push('', `Writes, in-process: ${writesResult.registrationsSubmittedAndApprovedPerSecond} registrations submitted and approved a second${cpu} (target ≥ ${(writesResult.target ?? 2000).toLocaleString('en')}: ${writesResult.met ? 'met' : 'NOT met'}).`)
+  }
   const s = all.scale as { entriesPerRegistry: number, startupMs: number, rssAfterStartMb: number, rssAfterExportMb: number, latency: Record<string, { p50Ms: number, p99Ms: number, serverCpuMs?: number }>, exports: Record<string, { seconds: number, megabytes: number }> } | undefined
   if (s) {
     lines.push('', `Scale, ${s.entriesPerRegistry.toLocaleString('en')} capabilities and as many response codes, three revisions each:`, '',
