@@ -87,6 +87,10 @@ export const RevisionSchema = z.object({
   entry: z.union([CapabilitySchema, ResponseCodeSchema]),
 }).meta({ id: 'Revision' })
 
+/** The key a registration names: its capability's tag or its response code. */
+export const registrationKey = (registration: { entry: { tag: string } | { code: string } }): string =>
+  'tag' in registration.entry ? registration.entry.tag : registration.entry.code
+
 export type RegistrationRequest = z.infer<typeof RegistrationRequestSchema>
 export type DeprecationRequest = z.infer<typeof DeprecationRequestSchema>
 export type Submission = RegistrationRequest | DeprecationRequest

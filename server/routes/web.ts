@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { CapabilityListQuerySchema } from '../../schema/list.ts'
-import { RejectBodySchema, type Registration } from '../../schema/registration.ts'
+import { registrationKey, RejectBodySchema } from '../../schema/registration.ts'
 import type { SubRegistryId } from '../../schema/registry.ts'
 import { HttpProblem, PROBLEM_KINDS } from '../http/problems.ts'
 import { projectFile } from '../project-files.ts'
@@ -172,7 +172,7 @@ export function webRoutes(store: Store, sessionSecret: string): FastifyPluginAsy
       for (const registration of queue ?? []) {
         if (registration.action === 'register') continue
         const entries = registration.kind === 'capability' ? store.capabilities : store.responseCodes
-        const published = entries.get(keyOf(registration))
+        const published = entries.get(registrationKey(registration))
         if (published) current.set(registration.id, published)
       }
       return sendPage(reply, status, registrationsPage({ who: person(token), csrfToken: reply.generateCsrf(), mine, queue, current, notice }))
@@ -259,4 +259,3 @@ export function webRoutes(store: Store, sessionSecret: string): FastifyPluginAsy
   }
 }
 
-const keyOf = (registration: Registration) => ('tag' in registration.entry ? registration.entry.tag : registration.entry.code)

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { bearer, expectProblem, sampleCapability, startRegistry, type TestRegistry } from '../helpers.ts'
+import { bearer, expectProblem, sampleCapability, startRegistry, submitRegistration, type TestRegistry } from '../helpers.ts'
 
 let registry: TestRegistry
 let alice: Record<string, string>
@@ -16,14 +16,8 @@ afterEach(async () => { await registry.close() })
 const newcap = (overrides: Record<string, unknown> = {}) =>
   ({ kind: 'capability', action: 'register', entry: sampleCapability('NEWCAP', overrides) })
 
-function submit(who: Record<string, string>, body: unknown, key?: string) {
-  return registry.app.inject({
-    method: 'POST',
-    url: '/v1/registrations',
-    headers: { ...who, ...(key === undefined ? {} : { 'idempotency-key': key }) },
-    payload: body as object,
-  })
-}
+const submit = (who: Record<string, string>, body: object, key?: string) =>
+  submitRegistration(registry, body, key === undefined ? who : { ...who, 'idempotency-key': key })
 
 /** Rows that a repeated submission must not add to: registrations and the change feed. */
 const counts = () => ({

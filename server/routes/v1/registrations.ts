@@ -8,6 +8,7 @@ import {
   RegistrationSchema,
   RejectBodySchema,
   ValidationResultSchema,
+  registrationKey,
 } from '../../../schema/registration.ts'
 import { requireRole, tokenOf } from '../../http/auth.ts'
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts'
@@ -103,7 +104,7 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
       const outcome = workflow.submit(request.body, token.name, key)
       if ('refused' in outcome) refuse(outcome)
       const { registration, answer } = outcome
-      if (answer === 'created') request.log.info({ registration: registration.id, key: keyOf(registration) }, 'registration submitted')
+      if (answer === 'created') request.log.info({ registration: registration.id, key: registrationKey(registration) }, 'registration submitted')
       return reply.code(answer === 'pending-duplicate' ? 200 : 201)
         .header('location', `/v1/registrations/${registration.id}`).send(registration)
     })
@@ -168,7 +169,7 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
     }, async (request) => {
       const token = tokenOf(request)
       const registration = settled(workflow.approve(registrationId(request.params.id), token.name))
-      request.log.info({ registration: registration.id, key: keyOf(registration), seq: registration.changeSeq }, 'registration approved and published')
+      request.log.info({ registration: registration.id, key: registrationKey(registration), seq: registration.changeSeq }, 'registration approved and published')
       return registration
     })
 
@@ -209,5 +210,3 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
   }
 }
 
-const keyOf = (registration: { entry: { tag: string } | { code: string } }) =>
-  'tag' in registration.entry ? registration.entry.tag : registration.entry.code

@@ -1,5 +1,5 @@
 import type { Violation, Warning } from '../../../schema/problem.ts'
-import type { Registration } from '../../../schema/registration.ts'
+import { registrationKey, type Registration } from '../../../schema/registration.ts'
 import type { SubRegistryId } from '../../../schema/registry.ts'
 import { deprecationList, FIELD_LABELS, fieldList } from '../fields.ts'
 import { html, type Html } from '../html.ts'
@@ -205,7 +205,7 @@ export function submittedPage(registration: Registration, who: { name: string, r
 <p class="notice good" role="status">Submitted on <time datetime="${registration.submittedAt}">${registration.submittedAt.slice(0, 10)}</time>:
 a reviewer will approve or reject it. Follow it on <a href="/registrations#registration-${registration.id}">your registrations</a>.</p>
 ${registration.deprecation
-    ? html`<p>A deprecation of ${registration.kind === 'capability' ? 'capability' : 'response code'} <span class="key">${keyOf(registration)}</span>:</p>
+    ? html`<p>A deprecation of ${registration.kind === 'capability' ? 'capability' : 'response code'} <span class="key">${registrationKey(registration)}</span>:</p>
 ${deprecationList(registry, registration.deprecation)}`
     : html`<p>${registration.action === 'update' ? 'An update of' : 'A new'} ${registration.kind === 'capability' ? 'capability' : 'response code'}:</p>
 ${fieldList(registry, registration.entry)}`}
@@ -213,4 +213,3 @@ ${registration.warnings.length > 0 && html`<div class="notice"><h2>Warnings</h2>
   return layout({ title: `Registration ${registration.id}`, section: '/register', who, main })
 }
 
-const keyOf = (registration: Registration) => ('tag' in registration.entry ? registration.entry.tag : registration.entry.code)

@@ -1,4 +1,4 @@
-import type { Registration } from '../../../schema/registration.ts'
+import { registrationKey, type Registration } from '../../../schema/registration.ts'
 import { deprecationList, diffTable, entryPage, fieldList } from '../fields.ts'
 import { html, type Html } from '../html.ts'
 import { layout } from '../layout.ts'
@@ -15,13 +15,11 @@ export interface RegistrationsData {
   notice?: { good: boolean, text: string }
 }
 
-const keyOf = (registration: Registration) =>
-  'tag' in registration.entry ? registration.entry.tag : registration.entry.code
 
 function heading(registration: Registration): Html {
   const kind = registration.kind === 'capability' ? 'capability' : 'response code'
   return html`<h3><a href="#registration-${registration.id}">Registration ${registration.id}</a>:
-${registration.action} ${kind} <span class="key">${keyOf(registration)}</span>
+${registration.action} ${kind} <span class="key">${registrationKey(registration)}</span>
 <span class="badge ${registration.status}">${registration.status}</span></h3>`
 }
 
@@ -29,7 +27,7 @@ function facts(registration: Registration): Html {
   const registry = REGISTRY_OF[registration.kind]
   return html`<p>Submitted by ${registration.submitter} on <time datetime="${registration.submittedAt}">${registration.submittedAt.slice(0, 10)}</time>${
     registration.decidedBy && html`; ${registration.status} by ${registration.decidedBy} on <time datetime="${registration.decidedAt}">${registration.decidedAt?.slice(0, 10)}</time>`}.
-${registration.status === 'approved' && html`<a href="${entryPage(registry, keyOf(registration))}">See the published entry</a>.`}</p>
+${registration.status === 'approved' && html`<a href="${entryPage(registry, registrationKey(registration))}">See the published entry</a>.`}</p>
 ${registration.reason && html`<p class="notice bad"><strong>Reason:</strong> ${registration.reason}</p>`}
 ${registration.warnings.length > 0 && html`<p>Warnings: ${registration.warnings.map((w) => w.message).join('; ')}</p>`}`
 }
@@ -53,7 +51,7 @@ ${registration.deprecation
     ? html`${deprecationList(registry, registration.deprecation)}
 ${current && html`<details><summary>The entry as published, which stays as it is, marked deprecated</summary>${fieldList(registry, current)}</details>`}`
     : registration.action === 'update' && current
-      ? diffTable(registry, current, entry, `What registration ${registration.id} would change in ${keyOf(registration)}`)
+      ? diffTable(registry, current, entry, `What registration ${registration.id} would change in ${registrationKey(registration)}`)
       : fieldList(registry, entry)}
 <div class="actions">
 <form method="post" action="/registrations/${registration.id}/approve">
