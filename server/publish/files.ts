@@ -140,11 +140,12 @@ export function createPublicationFiles(db: Database, store: Store) {
     return run
   }
 
-  // A file being sent stays readable: the response opened it before it was unlinked.
-  function forget(name: string) {
+  // A file being sent stays readable: the response opened it before it was unlinked. Two builds
+  // of one name can read the same version and so write the same path: the newer one stays.
+  function forget(name: string, keepPath?: string) {
     const old = current.get(name)
     current.delete(name)
-    if (old?.path) unlinkSync(old.path)
+    if (old?.path && old.path !== keepPath) unlinkSync(old.path)
   }
 
   return {
@@ -164,7 +165,7 @@ export function createPublicationFiles(db: Database, store: Store) {
       let pending = building.get(key)
       if (!pending) {
         pending = build(name, render).then((rendered) => {
-          forget(name)
+          forget(name, rendered.path)
           current.set(name, rendered)
           let pastDays = 0
           for (const [kept, { version: keptVersion }] of [...current].reverse()) {
