@@ -34,6 +34,10 @@ export type Problem = z.infer<typeof ProblemSchema>
 export type Violation = z.infer<typeof ViolationSchema>
 export type Warning = z.infer<typeof WarningSchema>
 
+/** A key as one segment of a violation's path, a JSON Pointer (RFC 6901 §3: `~` and `/` escaped). */
+export const pointerSegment = (key: string) =>
+  key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key
+
 /**
  * Violations and warnings as an answer lists them: the first MAX_LISTED of each and how many more
  * there are. A body may break thousands of rules (16,384 bad states fit in 64 KiB); listing them

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { pointerSegment } from '../../schema/problem.ts'
 import { HttpProblem } from './problems.ts'
 
 // Cheap to test for, and present in every body that could carry a poisoning key.
@@ -8,7 +9,7 @@ const MAYBE_POISON = /proto|constructor|\\u/
 function poisonedKey(value: unknown, path = ''): string | undefined {
   if (value === null || typeof value !== 'object') return undefined
   for (const [key, item] of Object.entries(value)) {
-    const here = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`
+    const here = `${path}/${pointerSegment(key)}`
     if (key === '__proto__') return here
     if (key === 'constructor' && item !== null && typeof item === 'object' && Object.hasOwn(item, 'prototype')) return here
     const deeper = poisonedKey(item, here)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { STATES } from '../../schema/grammar.ts'
-import type { Violation } from '../../schema/problem.ts'
+import { pointerSegment, type Violation } from '../../schema/problem.ts'
 import { RULES, type RuleId } from '../../schema/rules.ts'
 
 /**
@@ -84,8 +84,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return value
 }
 
-const escaped = (key: string) => (key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key)
-const pointer = (path: readonly PropertyKey[]) => path.map((key) => `/${escaped(String(key))}`).join('')
+const pointer = (path: readonly PropertyKey[]) => path.map((key) => `/${pointerSegment(String(key))}`).join('')
 
 /** The field named last in a path: validStates for /entry/validStates/0. */
 const fieldOf = (path: readonly PropertyKey[]) => [...path].reverse().find((key): key is string => typeof key === 'string')
