@@ -201,14 +201,14 @@ const COMMANDS: Record<string, Command> = {
   },
   'openapi': {
     usage: '[--out F]',
-    about: 'Print the API\'s OpenAPI document (YAML), or write it to F.',
+    about: 'Print the API\'s OpenAPI document (YAML), generated from the routes, or write it\nto F (npm run openapi rewrites openapi.yaml, which the server serves).',
     options: { out: { type: 'string' } },
     run: async ({ values, io }) => {
-      // The app first, as the server loads it: the schemas' order in the document is the order their modules ran.
       const { buildApp } = await import('./app.ts')
       const [{ openRegistry }, { writeFileSync }] = await Promise.all([import('./registry-file.ts'), import('node:fs')])
       const { db } = openRegistry(':memory:')
-      const app = await buildApp({ db })
+      // Generated from the routes; a running server serves the committed openapi.yaml this rewrites.
+      const app = await buildApp({ db, openapi: true })
       await app.ready()
       const document = app.swagger({ yaml: true })
       await app.close()

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import Ajv2020 from 'ajv/dist/2020.js'
 import { parse } from 'yaml'
+import { buildApp } from '../server/app.ts'
+import { openRegistry } from '../server/registry-file.ts'
 import { startRegistry, type TestRegistry } from './helpers.ts'
 
 const REPO_FILE = new URL('../openapi.yaml', import.meta.url)
@@ -16,10 +18,25 @@ const SAMPLE_PARAMS: Record<string, string> = { tag: 'TOP', code: 'IN-USE', kind
 
 describe('openapi.yaml', () => {
   it('is exactly what the routes generate (regenerate it with npm run openapi)', async () => {
+    const { db } = openRegistry(':memory:', 'initial')
+    const generator = await buildApp({ db, openapi: true })
+    await generator.ready()
+    try {
+      expect(generator.swagger({ yaml: true })).toBe(readFileSync(REPO_FILE, 'utf8'))
+    } finally {
+      await generator.close()
+      db.close()
+    }
+  })
+
+  it('is what the server serves, at /openapi.yaml and to /docs', async () => {
+    const file = readFileSync(REPO_FILE, 'utf8')
     const served = await registry.app.inject('/openapi.yaml')
     expect(served.statusCode).toBe(200)
     expect(served.headers['content-type']).toMatch(/^application\/yaml/)
-    expect(served.body).toBe(readFileSync(REPO_FILE, 'utf8'))
+    expect(served.body).toBe(file)
+    expect((await registry.app.inject('/docs/yaml')).body).toBe(file)
+    expect((await registry.app.inject('/docs/json')).json()).toEqual(parse(file))
   })
 
   it('documents only operations the server routes', async () => {
@@ -82,5 +99,11 @@ describe('openapi.yaml', () => {
     expect(page.body).toMatch(/swagger-ui/i)
     const initializer = await registry.app.inject('/docs/static/swagger-initializer.js')
     expect(initializer.body).toContain('/openapi.yaml')
+    const script = await registry.app.inject('/docs/static/swagger-ui-bundle.js')
+    expect(script.statusCode).toBe(200)
+    expect(script.headers['content-type']).toMatch(/javascript/)
+    const missing = await registry.app.inject('/docs/static/no-such-file.js')
+    expect(missing.statusCode).toBe(404)
+    expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/)
   })
 })

@@ -1,5 +1,9 @@
-import { jsonSchemaTransformObject } from 'fastify-type-provider-zod'
+import swagger from '@fastify/swagger'
+import type { FastifyInstance } from 'fastify'
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
 import { PROBLEM_KINDS } from './problems.ts'
+
+const API_VERSION = '1.0.0'
 
 type TransformObject = typeof jsonSchemaTransformObject
 interface Response {
@@ -65,7 +69,7 @@ function withoutResourceMarkers(schemas: Record<string, unknown>): Record<string
  * in the order of their names, without their resource markers, with problem answers given their
  * own media type.
  */
-export const transformObject: TransformObject = (input) => {
+const transformObject: TransformObject = (input) => {
   const document = jsonSchemaTransformObject(input) as Document
   const schemas = document.components?.schemas ?? {}
   const used = referencedSchemas(document.paths)
@@ -84,4 +88,46 @@ export const transformObject: TransformObject = (input) => {
   }
   describeProblemResponses(document)
   return document as ReturnType<TransformObject>
+}
+
+/**
+ * Makes the app generate its OpenAPI document from the routes added after this (`app.swagger()`).
+ * Only the openapi command and its test do: the server serves the committed openapi.yaml, which
+ * test/openapi.test.ts holds to what this generates.
+ */
+export async function installOpenApi(app: FastifyInstance) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'POP3 Extension Mechanism registry',
+        version: API_VERSION,
+        description: 'The IANA registries of POP3 capabilities and response codes (RFC 2449): read them, and register new values.',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      // Relative: "Try it out" in /docs talks to whichever server served the document.
+      servers: [{ url: '/', description: 'The server this document was loaded from' }],
+      // Reads are anonymous; operations that need a token say so themselves.
+      security: [],
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A token made with `pop3-registry token create --role submitter|reviewer|admin --name NAME`.',
+          },
+        },
+      },
+      tags: [
+        { name: 'registry', description: 'The registry as a whole' },
+        { name: 'capabilities', description: 'POP3 capabilities (CAPA tags)' },
+        { name: 'response-codes', description: 'POP3 extended response codes' },
+        { name: 'registrations', description: 'Submitting new values and reviewing them' },
+        { name: 'check', description: 'Checking what a POP3 server announces against RFC 2449 and the registry' },
+        { name: 'operations', description: 'Health, documentation and problem types' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject,
+  })
 }
