@@ -110,3 +110,27 @@ describe('a read kept by one process while the other writes', () => {
     }
   })
 })
+
+describe('a dry run in one process while the other writes', () => {
+  it('sees the write in its next request after the write is acknowledged', async () => {
+    const [checker, writer] = servers as [ServerProcess, ServerProcess]
+    const validate = async (tag: string) => {
+      const response = await fetch(`${checker.url}/v1/registrations/validate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'capability', action: 'register', entry: sampleCapability(tag) }),
+      })
+      expect(response.status).toBe(200)
+      return (await response.json() as { violations: { rule: string }[] }).violations.map((v) => v.rule)
+    }
+    for (let round = 0; round < 3; round++) {
+      const tag = `DRY${round}`
+      // Several at once, so that they share turns of the checker's event loop and its look at the database.
+      expect(await Promise.all(Array.from({ length: 8 }, () => validate(tag)))).toEqual(Array(8).fill([]))
+      const submitted = await call(writer, '/v1/registrations', 'bob', { kind: 'capability', action: 'register', entry: sampleCapability(tag) })
+      expect(submitted.status).toBe(201)
+      expect((await call(writer, `/v1/registrations/${submitted.body.id}/approve`, 'remy')).status).toBe(200)
+      expect(await validate(tag)).toEqual(['duplicate'])
+    }
+  })
+})

@@ -13,8 +13,11 @@ export interface Generation {
    * data_version made for another such request in the same turn (see generationOf).
    */
   remembered<T>(key: string, lookup: () => T, forSocketRead?: boolean): T
-  /** Asks the database once, now, whether it changed, dropping what was kept if it did. */
-  refresh(): void
+  /**
+   * Asks the database once, now, whether it changed, dropping what was kept if it did; or, with
+   * `forSocketRead`, shares this turn's look as remembered does.
+   */
+  refresh(forSocketRead?: boolean): void
   /**
    * As remembered, but trusting the last refresh: for the many lookups of one synchronous piece
    * of work (checking a registration asks a dozen), which would otherwise each ask SQLite.
@@ -55,19 +58,21 @@ export function generationOf(db: Database): Generation {
       if (!kept.has(key)) kept.set(key, lookup())
       return kept.get(key) as T
     }
+    const look = (forSocketRead = false) => {
+      if (forSocketRead && lookedThisTurn && ownWrites === keptAt) return
+      refresh()
+      if (forSocketRead && !lookedThisTurn) {
+        lookedThisTurn = true
+        setImmediate(endTurn)
+      }
+    }
     generation = {
       changed: () => { ownWrites += 1 },
       remembered<T>(key: string, lookup: () => T, forSocketRead = false): T {
-        if (!(forSocketRead && lookedThisTurn && ownWrites === keptAt)) {
-          refresh()
-          if (forSocketRead && !lookedThisTurn) {
-            lookedThisTurn = true
-            setImmediate(endTurn)
-          }
-        }
+        look(forSocketRead)
         return keptOr(key, lookup)
       },
-      refresh,
+      refresh: look,
       kept: keptOr,
     }
     generations.set(db, generation)

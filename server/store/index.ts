@@ -42,10 +42,11 @@ export function createStore(db: Database) {
     registrations: createRegistrationStore(db),
     /**
      * The registry as the registration rules see it, each answer remembered until the database
-     * changes. Whether it changed is asked once, here: use what this returns at once, for one check.
+     * changes. Whether it changed is asked once, here (or, `forSocketRead`, shared with this turn's
+     * other requests read from sockets, as `version` does): use what this returns at once, for one check.
      */
-    get view(): RegistryView {
-      generation.refresh()
+    view(forSocketRead = false): RegistryView {
+      generation.refresh(forSocketRead)
       return registryView
     },
     /**

@@ -56,8 +56,9 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
   }
 
   return {
-    validate(body: unknown): ValidationResult {
-      const { valid, violations, warnings } = checkRegistration(body, store.view)
+    /** A dry run; `fromSocket`: the request was read from a socket, so it may share this turn's look (store.view). */
+    validate(body: unknown, fromSocket = false): ValidationResult {
+      const { valid, violations, warnings } = checkRegistration(body, store.view(fromSocket))
       return { valid, warnings: [], ...listed(violations, warnings) }
     },
 
@@ -84,7 +85,7 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
           const pending = registrations.pendingWithBody(submitter, bodySha256)
           if (pending) return { registration: pending, answer: 'pending-duplicate' }
         }
-        const { request, violations, warnings } = checkRegistration(body, store.view)
+        const { request, violations, warnings } = checkRegistration(body, store.view())
         if (!request) return { refused: 'rule-violations', detail: describe(violations), violations, warnings }
         const registration = registrations.submit(request, warnings, submitter, now().toISOString(), { bodySha256, idempotencyKey })
         return { registration, answer: 'created' }
@@ -100,7 +101,7 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
         const registration = decidable(id, reviewer)
         if ('refused' in registration) return registration
         const { request, violations } = checkRegistration(
-          { kind: registration.kind, action: registration.action, entry: registration.entry, ...registration.deprecation }, store.view)
+          { kind: registration.kind, action: registration.action, entry: registration.entry, ...registration.deprecation }, store.view())
         if (!request) {
           return { refused: 'conflict', detail: `Registration ${id} conflicts with the registry as it is now: ${describe(violations)}.`, violations }
         }

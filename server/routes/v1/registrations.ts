@@ -1,3 +1,4 @@
+import { Socket } from 'node:net'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ProblemSchema } from '../../../schema/problem.ts'
@@ -79,7 +80,7 @@ export function registrationRoutes(store: Store): FastifyPluginAsyncZod {
         body: SubmissionBody,
         response: { 200: ValidationResultSchema, ...problems(400, 413, 415, 429) },
       },
-    }, async (request) => workflow.validate(request.body))
+    }, async (request) => workflow.validate(request.body, request.raw.socket instanceof Socket))
 
     app.post('/v1/registrations', {
       onRequest: asSubmitter,
