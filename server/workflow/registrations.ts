@@ -55,6 +55,68 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
     return registration
   }
 
+  // Each step is one write transaction, its function made once (better-sqlite3 builds a wrapper
+  // per db.transaction call).
+  const submitting = db.transaction((body: unknown, bodySha256: string, submitter: string, idempotencyKey: string | undefined): Submitted | Refusal => {
+    if (idempotencyKey !== undefined) {
+      const earlier = registrations.byIdempotencyKey(submitter, idempotencyKey)
+      if (earlier && earlier.bodySha256 === bodySha256) return { registration: asFirstAnswered(earlier.registration), answer: 'replayed' }
+      if (earlier) {
+        return {
+          refused: 'idempotency-key-reused',
+          detail: `Your Idempotency-Key ${JSON.stringify(idempotencyKey)} was sent with another body, which made registration ${earlier.registration.id}; a key stands for one request. Send this body with a new key, or that registration's body again with this one.`,
+        }
+      }
+    } else {
+      const pending = registrations.pendingWithBody(submitter, bodySha256)
+      if (pending) return { registration: pending, answer: 'pending-duplicate' }
+    }
+    const { request, violations, warnings } = checkRegistration(body, store.view())
+    if (!request) return { refused: 'rule-violations', detail: describe(violations), violations, warnings }
+    const registration = registrations.submit(request, warnings, submitter, now().toISOString(), { bodySha256, idempotencyKey })
+    return { registration, answer: 'created' }
+  })
+
+  const approving = db.transaction((id: number, reviewer: string): Outcome => {
+    const registration = decidable(id, reviewer)
+    if ('refused' in registration) return registration
+    const { request, violations } = checkRegistration(
+      { kind: registration.kind, action: registration.action, entry: registration.entry, ...registration.deprecation }, store.view())
+    if (!request) {
+      return { refused: 'conflict', detail: `Registration ${id} conflicts with the registry as it is now: ${describe(violations)}.`, violations }
+    }
+    const at = now().toISOString()
+    let seq: number
+    if (request.action === 'deprecate') {
+      // The entry stays as it is; the revision records the status, why, and what replaces it.
+      const change = { at, action: request.action, registrationId: id, note: request.reason, replacedBy: request.replacedBy ?? null }
+      seq = request.kind === 'capability'
+        ? store.capabilities.publish(store.capabilities.history(request.entry.tag).at(-1)!.entry as Capability, change).seq
+        : store.responseCodes.publish(store.responseCodes.history(request.entry.code).at(-1)!.entry as ResponseCode, change).seq
+    } else {
+      const change = { at, action: request.action, registrationId: id }
+      seq = request.kind === 'capability'
+        ? store.capabilities.publish(request.entry, change).seq
+        : store.responseCodes.publish(request.entry, change).seq
+    }
+    return { registration: registrations.decide(registration, { status: 'approved', by: reviewer, at, changeSeq: seq })! }
+  })
+
+  const rejecting = db.transaction((id: number, reviewer: string, reason: string): Outcome => {
+    const registration = decidable(id, reviewer)
+    if ('refused' in registration) return registration
+    return { registration: registrations.decide(registration, { status: 'rejected', by: reviewer, at: now().toISOString(), reason })! }
+  })
+
+  const withdrawing = db.transaction((id: number, submitter: string): Outcome => {
+    // Someone else's registration does not exist for them, whatever its state (as GET answers).
+    const own = registrations.get(id)
+    if (!own || own.submitter !== submitter) return { refused: 'not-found', detail: `There is no registration ${id} of yours.` }
+    const registration = pending(id, own)
+    if ('refused' in registration) return registration
+    return { registration: registrations.decide(registration, { status: 'withdrawn', by: submitter, at: now().toISOString() })! }
+  })
+
   return {
     /** A dry run; `fromSocket`: the request was read from a socket, so it may share this turn's look (store.view). */
     validate(body: unknown, fromSocket = false): ValidationResult {
@@ -70,26 +132,7 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
      * look-up and the insert share the write lock: of simultaneous requests with one key, one inserts.
      */
     submit(body: unknown, submitter: string, idempotencyKey?: string): Submitted | Refusal {
-      const bodySha256 = bodyDigest(body)
-      return db.transaction((): Submitted | Refusal => {
-        if (idempotencyKey !== undefined) {
-          const earlier = registrations.byIdempotencyKey(submitter, idempotencyKey)
-          if (earlier && earlier.bodySha256 === bodySha256) return { registration: asFirstAnswered(earlier.registration), answer: 'replayed' }
-          if (earlier) {
-            return {
-              refused: 'idempotency-key-reused',
-              detail: `Your Idempotency-Key ${JSON.stringify(idempotencyKey)} was sent with another body, which made registration ${earlier.registration.id}; a key stands for one request. Send this body with a new key, or that registration's body again with this one.`,
-            }
-          }
-        } else {
-          const pending = registrations.pendingWithBody(submitter, bodySha256)
-          if (pending) return { registration: pending, answer: 'pending-duplicate' }
-        }
-        const { request, violations, warnings } = checkRegistration(body, store.view())
-        if (!request) return { refused: 'rule-violations', detail: describe(violations), violations, warnings }
-        const registration = registrations.submit(request, warnings, submitter, now().toISOString(), { bodySha256, idempotencyKey })
-        return { registration, answer: 'created' }
-      }).immediate()
+      return submitting.immediate(body, bodyDigest(body), submitter, idempotencyKey)
     },
 
     /**
@@ -97,49 +140,15 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
      * The write lock is taken first, so of two approvals of the same new key exactly one publishes.
      */
     approve(id: number, reviewer: string): Outcome {
-      return db.transaction((): Outcome => {
-        const registration = decidable(id, reviewer)
-        if ('refused' in registration) return registration
-        const { request, violations } = checkRegistration(
-          { kind: registration.kind, action: registration.action, entry: registration.entry, ...registration.deprecation }, store.view())
-        if (!request) {
-          return { refused: 'conflict', detail: `Registration ${id} conflicts with the registry as it is now: ${describe(violations)}.`, violations }
-        }
-        const at = now().toISOString()
-        let seq: number
-        if (request.action === 'deprecate') {
-          // The entry stays as it is; the revision records the status, why, and what replaces it.
-          const change = { at, action: request.action, registrationId: id, note: request.reason, replacedBy: request.replacedBy ?? null }
-          seq = request.kind === 'capability'
-            ? store.capabilities.publish(store.capabilities.history(request.entry.tag).at(-1)!.entry as Capability, change).seq
-            : store.responseCodes.publish(store.responseCodes.history(request.entry.code).at(-1)!.entry as ResponseCode, change).seq
-        } else {
-          const change = { at, action: request.action, registrationId: id }
-          seq = request.kind === 'capability'
-            ? store.capabilities.publish(request.entry, change).seq
-            : store.responseCodes.publish(request.entry, change).seq
-        }
-        return { registration: registrations.decide(registration, { status: 'approved', by: reviewer, at, changeSeq: seq })! }
-      }).immediate()
+      return approving.immediate(id, reviewer)
     },
 
     reject(id: number, reviewer: string, reason: string): Outcome {
-      return db.transaction((): Outcome => {
-        const registration = decidable(id, reviewer)
-        if ('refused' in registration) return registration
-        return { registration: registrations.decide(registration, { status: 'rejected', by: reviewer, at: now().toISOString(), reason })! }
-      }).immediate()
+      return rejecting.immediate(id, reviewer, reason)
     },
 
     withdraw(id: number, submitter: string): Outcome {
-      return db.transaction((): Outcome => {
-        // Someone else's registration does not exist for them, whatever its state (as GET answers).
-        const own = registrations.get(id)
-        if (!own || own.submitter !== submitter) return { refused: 'not-found', detail: `There is no registration ${id} of yours.` }
-        const registration = pending(id, own)
-        if ('refused' in registration) return registration
-        return { registration: registrations.decide(registration, { status: 'withdrawn', by: submitter, at: now().toISOString() })! }
-      }).immediate()
+      return withdrawing.immediate(id, submitter)
     },
   }
 }
