@@ -51,8 +51,8 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
   }>(`SELECT c.seq, c.at, c.action, c.registration_id, r.status, r.note, r.replaced_by, r.entry
       FROM revisions r JOIN changes c ON c.seq = r.change_seq
       WHERE r.registry = @registry AND r.key = @key AND c.seq < @beforeSeq ORDER BY r.id`)
-  const selectCurrent = db.prepare<{ registry: string, key: string }, { status: EntryStatus, replaced_by: string | null, registered_seq: number, registered_at: string }>(
-    `SELECT r.status, r.replaced_by, e.registered_seq, substr(reg.at, 1, 10) AS registered_at
+  const selectCurrent = db.prepare<{ registry: string, key: string }, { status: EntryStatus, replaced_by: string | null, registered_seq: number, registered_at: string, entry: string }>(
+    `SELECT r.status, r.replaced_by, e.registered_seq, substr(reg.at, 1, 10) AS registered_at, r.entry
      FROM entries e JOIN revisions r ON r.id = e.revision_id JOIN changes reg ON reg.seq = e.registered_seq
      WHERE e.registry = @registry AND e.key = @key`)
   const getOneAsOf = db.prepare<{ registry: string, key: string, beforeSeq: number, beforeRevision: number }, PublishedRow>(
@@ -75,13 +75,19 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
     'INSERT OR IGNORE INTO revision_terms (kind, term, revision_id) VALUES (?, ?, ?)')
   const insertEntryTerm = db.prepare<[string, string, string, number | bigint]>(
     'INSERT OR IGNORE INTO entry_terms (registry, kind, term, registered_seq) VALUES (?, ?, ?, ?)')
-  const deleteEntryTerms = db.prepare<[number]>('DELETE FROM entry_terms WHERE registered_seq = ?')
+  const deleteEntryTerm = db.prepare<[string, string, string, number | bigint]>(
+    'DELETE FROM entry_terms WHERE registry = ? AND kind = ? AND term = ? AND registered_seq = ?')
+  const countTerm = db.prepare<[string, string, string]>(
+    `INSERT INTO entry_term_counts (registry, kind, term, entries) VALUES (?, ?, ?, 1)
+     ON CONFLICT DO UPDATE SET entries = entries + 1`)
+  const uncountTerm = db.prepare<[string, string, string]>(
+    'UPDATE entry_term_counts SET entries = entries - 1 WHERE registry = ? AND kind = ? AND term = ?')
   const insertEntry = db.prepare<[string, string, number | bigint, number | bigint, string]>(
     'INSERT INTO entries (registry, key, registered_seq, revision_id, description) VALUES (?, ?, ?, ?, ?)')
   const pointEntry = db.prepare<[number | bigint, string, string, string]>(
     'UPDATE entries SET revision_id = ?, description = ? WHERE registry = ? AND key = ?')
-  const touchRegistry = db.prepare<[string]>(
-    'UPDATE registry SET last_updated = max(last_updated, ?)')
+  const touchRegistry = db.prepare<[string, string]>(
+    'UPDATE registry SET last_updated = ? WHERE last_updated < ?')
 
   // Both walk an index to its first entry at or past the bound: times and ids grow with the feed.
   const firstChangeFrom = db.prepare<[string], { seq: number }>('SELECT seq FROM changes WHERE at >= ? ORDER BY at, seq LIMIT 1')
@@ -137,6 +143,50 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
       : getOneAsOf.get({ registry: kind.registry, key, ...boundsAfter(asOf) })
     return row && toPublished(row)
   }
+
+  function publishIn(entry: Entry, change: Change): { published: Published<Entry>, seq: number } {
+    const key = kind.keyOf(entry)
+    // An update keeps the entry's status and replacement: a deprecated entry stays deprecated.
+    const before = change.action === 'register' ? undefined : selectCurrent.get({ registry: kind.registry, key })
+    if (change.action !== 'register' && !before) throw new Error(`cannot update ${kind.registry}/${key}: no such entry`)
+    const status = change.status ?? (change.action === 'register' ? 'active'
+      : change.action === 'deprecate' ? 'deprecated'
+      : before?.status ?? 'active')
+    const replacedBy = change.replacedBy !== undefined ? change.replacedBy : before?.replaced_by ?? null
+    const { lastInsertRowid: seq } = insertChange.run(
+      change.seq ?? null, change.at, kind.registry, key, change.action, change.registrationId == null ? null : String(change.registrationId))
+    const description = kind.descriptionOf(entry)
+    const entryJson = JSON.stringify(entry)
+    const { lastInsertRowid: revisionId } = insertRevision.run(
+      seq, kind.registry, key, status, description, entryJson, change.note ?? null, replacedBy)
+    const terms = kind.termsOf(entry)
+    for (const { kind: termKind, term } of terms) insertTerm.run(termKind, term, revisionId)
+    // The entry's current terms, for the lists' filters, follow its revision: the old revision's
+    // rows out, the new one's in, each counted in entry_term_counts (a term named twice, or in
+    // two cases, is one row, counted once).
+    const registeredSeq = before?.registered_seq ?? seq
+    if (before) {
+      pointEntry.run(revisionId, description, kind.registry, key)
+      for (const { kind: termKind, term } of kind.termsOf(JSON.parse(before.entry) as Entry)) {
+        if (deleteEntryTerm.run(kind.registry, termKind, term, registeredSeq).changes > 0) uncountTerm.run(kind.registry, termKind, term)
+      }
+    } else {
+      insertEntry.run(kind.registry, key, seq, revisionId, description)
+    }
+    for (const { kind: termKind, term } of terms) {
+      if (insertEntryTerm.run(kind.registry, termKind, term, registeredSeq).changes > 0) countTerm.run(kind.registry, termKind, term)
+    }
+    const day = change.at.slice(0, 10)
+    touchRegistry.run(day, day)
+    onWrite()
+    // The entry as published, from what was just written rather than read back.
+    const published = toPublished({
+      entry: entryJson, status, replaced_by: replacedBy, registered_at: before?.registered_at ?? day,
+      updated_at: day, position: Number(registeredSeq),
+    })
+    return { published, seq: Number(seq) }
+  }
+  const publishAlone = db.transaction(publishIn)
 
   return {
     get,
@@ -215,45 +265,14 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
 
     /**
      * Writes a revision of the entry, its change-feed row and its terms, points the registry at it
-     * and moves the registry's last-updated date: one transaction. Returns the entry as published
-     * and the change's sequence number.
+     * and moves the registry's last-updated date: one transaction, or a part of the caller's (approve,
+     * an import, a follower's batch), which then must fail whole if this throws. (A transaction
+     * nested in another is a savepoint, which copies every page it changes to a statement journal,
+     * spilled to a temporary file past 64 KiB, for a rollback that the caller's failure does anyway.)
+     * Returns the entry as published and the change's sequence number.
      */
     publish(entry: Entry, change: Change): { published: Published<Entry>, seq: number } {
-      return db.transaction(() => {
-        const key = kind.keyOf(entry)
-        // An update keeps the entry's status and replacement: a deprecated entry stays deprecated.
-        const before = change.action === 'register' ? undefined : selectCurrent.get({ registry: kind.registry, key })
-        if (change.action !== 'register' && !before) throw new Error(`cannot update ${kind.registry}/${key}: no such entry`)
-        const status = change.status ?? (change.action === 'register' ? 'active'
-          : change.action === 'deprecate' ? 'deprecated'
-          : before?.status ?? 'active')
-        const replacedBy = change.replacedBy !== undefined ? change.replacedBy : before?.replaced_by ?? null
-        const { lastInsertRowid: seq } = insertChange.run(
-          change.seq ?? null, change.at, kind.registry, key, change.action, change.registrationId == null ? null : String(change.registrationId))
-        const description = kind.descriptionOf(entry)
-        const entryJson = JSON.stringify(entry)
-        const { lastInsertRowid: revisionId } = insertRevision.run(
-          seq, kind.registry, key, status, description, entryJson, change.note ?? null, replacedBy)
-        const terms = kind.termsOf(entry)
-        for (const { kind: termKind, term } of terms) insertTerm.run(termKind, term, revisionId)
-        // The entry's current terms, for the lists' filters, follow its revision.
-        const registeredSeq = before?.registered_seq ?? seq
-        if (before) {
-          pointEntry.run(revisionId, description, kind.registry, key)
-          deleteEntryTerms.run(before.registered_seq)
-        } else {
-          insertEntry.run(kind.registry, key, seq, revisionId, description)
-        }
-        for (const { kind: termKind, term } of terms) insertEntryTerm.run(kind.registry, termKind, term, registeredSeq)
-        touchRegistry.run(change.at.slice(0, 10))
-        onWrite()
-        // The entry as published, from what was just written rather than read back.
-        const published = toPublished({
-          entry: entryJson, status, replaced_by: replacedBy, registered_at: before?.registered_at ?? change.at.slice(0, 10),
-          updated_at: change.at.slice(0, 10), position: Number(registeredSeq),
-        })
-        return { published, seq: Number(seq) }
-      })()
+      return db.inTransaction ? publishIn(entry, change) : publishAlone(entry, change)
     },
   }
 }

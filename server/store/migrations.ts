@@ -233,6 +233,18 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       END;
     `)
   },
+
+  function termsCountedByTheirWriter(db) {
+    // Publishing an entry wrote its terms through two triggers and an index by entry: a trigger
+    // runs as a sub-program and makes its statement keep a statement journal, and the index was one
+    // more page to write per entry. The entry store now counts the terms it writes, and removes an
+    // updated entry's old terms by their primary keys, which it knows from the old revision.
+    db.exec(`
+      DROP TRIGGER entry_terms_counted;
+      DROP TRIGGER entry_terms_uncounted;
+      DROP INDEX entry_terms_by_entry;
+    `)
+  },
 ]
 
 /** Steps that rebuild tables, which SQLite asks to run with foreign keys off. */
