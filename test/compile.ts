@@ -31,6 +31,8 @@ export default function compileIfStale() {
   // Type errors are the type check's business (npm test runs tsc first); tsc emits regardless.
   try {
     execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' })
+    // The rest of npm run build: the response serializers the compiled server loads.
+    execFileSync(process.execPath, [join(ROOT, 'dist/server/http/precompile-serializers.js')], { cwd: ROOT, stdio: 'inherit' })
   } catch {
     process.stderr.write('test/compile.ts: tsc reported errors compiling dist/ (see above); the process tests run what it emitted\n')
     return

@@ -1,27 +1,63 @@
-import fastJsonStringify from 'fast-json-stringify'
+import { createHash } from 'node:crypto'
+import { createRequire } from 'node:module'
 import type { FastifySerializerCompiler } from 'fastify'
 import { z } from 'zod'
+
+type Serialize = (data: unknown) => string
+type FastJsonStringify = typeof import('fast-json-stringify').default
+
+const require = createRequire(import.meta.url)
+
+/**
+ * The folder of serializers `npm run build` compiles ahead of time (precompile-serializers.ts),
+ * beside this module in dist/; the sources, run through tsx, have none and compile each when
+ * first used.
+ */
+export const PRECOMPILED = 'serializers.generated'
 
 /**
  * Serializes responses with fastify's compiled serializer (fast-json-stringify), built from the
  * route's zod response schema: far cheaper than validating each response with zod. The schemas
  * still shape the output (unknown properties are left out), and the types keep the handlers
- * honest. Each schema is compiled once, on its first response rather than at start-up: compiling
- * every route's every status up front was most of the server's start-up time.
+ * honest. Each schema's serializer is made on its first response rather than at start-up: from
+ * the code `npm run build` compiled for that very JSON Schema when there is one, which spares the
+ * start-up fast-json-stringify and Ajv (loading them, and compiling Ajv's validator of a union,
+ * was a fifth of a start-up to the first answer); otherwise compiled then.
  */
 export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schema }) => {
   let serialize = serializers.get(schema)
   if (!serialize) {
-    let compiled: ((data: unknown) => string) | undefined
+    let compiled: Serialize | undefined
     serialize = (data) => (compiled ??= compile(schema))(data)
     serializers.set(schema, serialize)
   }
   return serialize
 }
 
-const serializers = new WeakMap<z.ZodType, (data: unknown) => string>()
+const serializers = new WeakMap<z.ZodType, Serialize>()
 
-function compile(schema: z.ZodType): (data: unknown) => string {
-  const jsonSchema = z.toJSONSchema(schema, { target: 'draft-7', io: 'output', unrepresentable: 'any' })
-  return fastJsonStringify(jsonSchema as Parameters<typeof fastJsonStringify>[0]) as unknown as (data: unknown) => string
+/** The JSON Schema a response schema is serialized by. */
+export const jsonSchemaOf = (schema: z.ZodType) =>
+  z.toJSONSchema(schema, { target: 'draft-7', io: 'output', unrepresentable: 'any' }) as Parameters<FastJsonStringify>[0]
+
+/** What a precompiled serializer is found by: its JSON Schema's digest, so a changed schema never finds a stale one. */
+export const serializerKey = (jsonSchema: object) => createHash('sha256').update(JSON.stringify(jsonSchema)).digest('base64url')
+
+function precompiledSerializer(jsonSchema: object): Serialize | undefined {
+  const file = `./${PRECOMPILED}/${serializerKey(jsonSchema)}.cjs`
+  try {
+    return require(file) as Serialize
+  } catch (error) {
+    const { code, message } = error as { code?: string, message: string }
+    if (code !== 'MODULE_NOT_FOUND' || !message.includes(file.slice(2))) throw error
+    return undefined
+  }
+}
+
+function compile(schema: z.ZodType): Serialize {
+  const jsonSchema = jsonSchemaOf(schema)
+  const ready = precompiledSerializer(jsonSchema)
+  if (ready) return ready
+  const fastJsonStringify = require('fast-json-stringify') as FastJsonStringify
+  return fastJsonStringify(jsonSchema) as unknown as Serialize
 }
