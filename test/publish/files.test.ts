@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { RENDERERS, type DownloadUrl, type Renderers } from '../../server/publish/downloads.ts'
 import { createPublicationFiles, KEPT_RENDERINGS, removeStaleFolders } from '../../server/publish/files.ts'
 import { openRegistry } from '../../server/registry-file.ts'
 import { createStore } from '../../server/store/index.ts'
@@ -49,25 +50,27 @@ describe('the publications\' temp folders', () => {
 })
 
 describe('the renderings kept', () => {
+  // Over a MiB, so that it is written to a file rather than kept in memory.
+  const big = (text: string) => function* () { for (let i = 0; i < 20; i++) yield `${text}-${i}-${'x'.repeat(64 * 1024)}\n` }
+  const bigRenderers: Renderers = { ...RENDERERS }
+  for (const url of Object.keys(bigRenderers) as DownloadUrl[]) bigRenderers[url] = big(url)
   function files() {
     const { db } = openRegistry(':memory:', 'initial')
     const store = createStore(db)
-    const publications = createPublicationFiles(db, store)
-    cleanups.push(() => { publications.close(); db.close() })
+    const publications = createPublicationFiles(db, store, { renderers: bigRenderers })
+    cleanups.push(() => { void publications.close(); db.close() })
     return { store, publications }
   }
-  // Over a MiB, so that it is written to a file rather than kept in memory.
-  const big = (text: string) => function* () { for (let i = 0; i < 20; i++) yield `${text}-${i}-${'x'.repeat(64 * 1024)}\n` }
   const filesOf = (rendered: { path?: string }[]) => rendered.map((r) => r.path!).filter((path) => existsSync(path))
 
   it('are at most KEPT_RENDERINGS past days besides the latest downloads, the least recently asked for out first', async () => {
     const { publications } = files()
-    await publications.get('/v1/registry.xml', big('now'))
+    await publications.get({ url: '/v1/registry.xml' })
     const days = []
     for (let day = 1; day <= KEPT_RENDERINGS + 4; day++) {
-      days.push(await publications.get(`/v1/registry.xml?asOf=2001-07-${String(day).padStart(2, '0')}`, big(`day ${day}`)))
+      days.push(await publications.get({ url: '/v1/registry.xml', asOf: `2001-07-${String(day).padStart(2, '0')}` }))
       // The first day is asked for again and again: it stays.
-      await publications.get('/v1/registry.xml?asOf=2001-07-01', big('day 1'))
+      await publications.get({ url: '/v1/registry.xml', asOf: '2001-07-01' })
     }
     const kept = publications.kept()
     expect(kept).toHaveLength(KEPT_RENDERINGS + 1)
@@ -80,12 +83,44 @@ describe('the renderings kept', () => {
 
   it('of an older registry version are all let go once a newer one is rendered', async () => {
     const { store, publications } = files()
-    const old = [await publications.get('/v1/registry.xml', big('v1')), await publications.get('/v1/registry.xml?asOf=2001-07-01', big('day'))]
+    const old = [await publications.get({ url: '/v1/registry.xml' }), await publications.get({ url: '/v1/registry.xml', asOf: '2001-07-01' })]
     expect(filesOf(old)).toHaveLength(2)
     store.capabilities.publish(sampleCapability('NEWCAP'), { at: new Date().toISOString(), action: 'register' })
-    const fresh = await publications.get('/v1/registry.txt', big('v2'))
+    const fresh = await publications.get({ url: '/v1/registry.txt' })
     expect(publications.kept()).toEqual(['/v1/registry.txt'])
     expect(filesOf(old)).toEqual([])
     expect(filesOf([fresh])).toHaveLength(1)
+  })
+})
+
+describe('the renderings of a file database', () => {
+  function fileRegistry() {
+    const dir = tempDir()
+    const { db } = openRegistry(join(dir.path, 'registry.db'), 'current')
+    const store = createStore(db)
+    // However small, into the worker.
+    const publications = createPublicationFiles(db, store, { atOnce: 0 })
+    cleanups.push(() => { db.close(); dir.remove() })
+    return { store, publications }
+  }
+
+  it('are made in a worker thread, byte for byte what the renderers write on the main thread', async () => {
+    const { store, publications } = fileRegistry()
+    // A worker costs a start of its own; two tell the table and the day apart.
+    for (const { url, asOf } of [{ url: '/v1/registry.json', asOf: undefined }, { url: '/v1/registry.xml', asOf: '2005-01-01' }] as const) {
+      const rendered = await publications.get({ url, asOf })
+      const bytes = rendered.body ?? readFileSync(rendered.path!)
+      expect(bytes.toString(), `${url} ${asOf ?? ''}`).toBe([...RENDERERS[url](asOf === undefined ? store : store.asOf(asOf)!)].join(''))
+      expect(rendered.size).toBe(bytes.length)
+      expect(rendered.version).toBe(store.version().seq)
+    }
+    await publications.close()
+  })
+
+  it('not begun when the server closes are refused, and close waits for none', async () => {
+    const { publications } = fileRegistry()
+    const pending = publications.get({ url: '/v1/registry.json' })
+    await publications.close()
+    await expect(pending).rejects.toThrow(/closed before \/v1\/registry.json was rendered/)
   })
 })

@@ -5,9 +5,8 @@ import { ChangeFeedQuerySchema, ChangeFeedSchema, RegistryExportSchema } from '.
 import { ProblemSchema } from '../../../schema/problem.ts'
 import { isFresh, setValidators } from '../../http/read-cache.ts'
 import type { PublicationFiles } from '../../publish/files.ts'
-import {
-  capabilitiesCsv, historyItemJson, registryJson, registryText, registryXml, responseCodesCsv, type Chunks, type PublishedRegistry,
-} from '../../publish/render.ts'
+import type { DownloadUrl } from '../../publish/downloads.ts'
+import { historyItemJson } from '../../publish/render.ts'
 import { AsOfQuerySchema } from '../../../schema/list.ts'
 import { HttpProblem } from '../../http/problems.ts'
 import type { ChangeWaiter } from '../../replication/change-waiter.ts'
@@ -16,13 +15,12 @@ import type { Store } from '../../store/index.ts'
 export const CSV_TYPE = 'text/csv; charset=utf-8; header=present'
 
 interface Download {
-  url: string
+  url: DownloadUrl
   summary: string
   operationId: string
   type: string
   filename: string
   schema: z.ZodType
-  render: (registry: PublishedRegistry) => Chunks
 }
 
 /** The registry in IANA's forms and as one JSON file, plus the change feed mirrors follow. */
@@ -30,15 +28,15 @@ interface Download {
 export function publicationRoutes(store: Store, files: PublicationFiles, waiter: ChangeWaiter): FastifyPluginAsyncZod {
   const downloads: Download[] = [
     { url: '/v1/capabilities.csv', summary: 'The capabilities as IANA\'s CSV', operationId: 'getCapabilitiesCsv',
-      type: CSV_TYPE, filename: 'pop3-capabilities.csv', schema: z.string(), render: (s) => capabilitiesCsv(s.capabilities.all()) },
+      type: CSV_TYPE, filename: 'pop3-capabilities.csv', schema: z.string() },
     { url: '/v1/response-codes.csv', summary: 'The response codes as IANA\'s CSV', operationId: 'getResponseCodesCsv',
-      type: CSV_TYPE, filename: 'pop3-response-codes.csv', schema: z.string(), render: (s) => responseCodesCsv(s.responseCodes.all()) },
+      type: CSV_TYPE, filename: 'pop3-response-codes.csv', schema: z.string() },
     { url: '/v1/registry.xml', summary: 'The whole registry in IANA\'s registry XML', operationId: 'getRegistryXml',
-      type: 'application/xml; charset=utf-8', filename: 'pop3-extension-mechanism.xml', schema: z.string(), render: registryXml },
+      type: 'application/xml; charset=utf-8', filename: 'pop3-extension-mechanism.xml', schema: z.string() },
     { url: '/v1/registry.txt', summary: 'The whole registry as fixed-width text, like IANA\'s text of 2001', operationId: 'getRegistryText',
-      type: 'text/plain; charset=utf-8', filename: 'pop3-extension-mechanism.txt', schema: z.string(), render: registryText },
+      type: 'text/plain; charset=utf-8', filename: 'pop3-extension-mechanism.txt', schema: z.string() },
     { url: '/v1/registry.json', summary: 'The whole registry as JSON: what pop3-registry import reads', operationId: 'getRegistryJson',
-      type: 'application/json; charset=utf-8', filename: 'pop3-extension-mechanism.json', schema: RegistryExportSchema, render: registryJson },
+      type: 'application/json; charset=utf-8', filename: 'pop3-extension-mechanism.json', schema: RegistryExportSchema },
   ]
 
   return async (app) => {
@@ -69,9 +67,7 @@ export function publicationRoutes(store: Store, files: PublicationFiles, waiter:
         let rendered
         try {
           // A day's rendering is kept under its own name, for as long as the registry is unchanged.
-          rendered = asOf === undefined
-            ? await files.get(download.url, download.render)
-            : await files.get(`${download.url}?asOf=${asOf}`, (source) => download.render(source.asOf(asOf)!))
+          rendered = await files.get({ url: download.url, asOf })
         } finally {
           socket?.setTimeout?.(app.initialConfig.connectionTimeout ?? 0)
         }
