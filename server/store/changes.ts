@@ -29,6 +29,12 @@ const toChange = (row: Row): ChangeRow => ({
 export function createChangeStore(db: Database) {
   const selectSince = db.prepare<[number, number], Row>(
     'SELECT seq, at, registry, key, action, registration_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?')
+  // The page as the feed's JSON, made by SQLite: at 100 rows, a third of the CPU of making the
+  // rows as objects and serializing them again. Keys in ChangeSchema's order; integers as JSON numbers.
+  const selectSinceJson = db.prepare<[number, number], string>(
+    `SELECT json_group_array(json_object('seq', seq, 'at', at, 'registry', registry, 'key', key, 'action', action,
+                                         'registrationId', CAST(registration_id AS INTEGER)) ORDER BY seq)
+     FROM (SELECT seq, at, registry, key, action, registration_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?)`).pluck()
   const selectRecent = db.prepare<[number], Row>(
     'SELECT seq, at, registry, key, action, registration_id FROM changes ORDER BY seq DESC LIMIT ?')
   const selectLatest = db.prepare<[], { seq: number, at: string }>('SELECT seq, at FROM changes ORDER BY seq DESC LIMIT 1')
@@ -44,6 +50,10 @@ export function createChangeStore(db: Database) {
   return {
     since(seq: number, limit: number): ChangeRow[] {
       return selectSince.all(seq, limit).map(toChange)
+    },
+    /** The changes after a sequence number, as a JSON array of ChangeSchema objects. */
+    sinceJson(seq: number, limit: number): string {
+      return selectSinceJson.get(seq, limit)!
     },
     /** The latest changes, newest first. */
     recent(limit: number): ChangeRow[] {

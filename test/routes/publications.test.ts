@@ -249,6 +249,17 @@ describe('GET /v1/changes', () => {
     expect((await get('/v1/changes?since=3&limit=2')).json().items.map((c: { seq: number }) => c.seq)).toEqual([4, 5])
   })
 
+  it('writes an approved change\'s registration as a number, in the schema\'s key order, as compact JSON', async () => {
+    const { id } = await approve({ kind: 'capability', action: 'register', entry: sampleCapability('FEEDJSON') })
+    const response = await get('/v1/changes?since=12')
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8')
+    const at = response.json().items[0].at as string
+    expect(response.body).toBe(JSON.stringify({
+      items: [{ seq: 13, at, registry: 'capabilities', key: 'FEEDJSON', action: 'register', registrationId: id }],
+      latest: 13,
+    }))
+  })
+
   it.each(['since=-1', 'since=abc', 'limit=0', 'limit=1001', 'after=3'])('answers ?%s with 400', async (query) => {
     expectProblem(await get(`/v1/changes?${query}`), 400)
   })
