@@ -19,53 +19,73 @@ const LINE_BREAKS = /[\t\n\r]/
 
 const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
 
+/**
+ * The rules below push what they find into one list, and build a finding's path and message only
+ * when there is one: /validate runs them on every request, and most bodies break nothing.
+ */
+type Found = Violation[]
+
 /** Free text that holds a control character, or (where it is required to say something) no visible one. */
-function textViolation(path: string, field: string, text: unknown, multiLine: boolean): Violation[] {
-  if (typeof text !== 'string' || text === '') return []
+function checkText(found: Found, path: string, field: string, text: unknown, multiLine: boolean) {
+  if (typeof text !== 'string' || text === '') return
   const bad = FORBIDDEN_IN_TEXT.exec(text) ?? (multiLine ? null : LINE_BREAKS.exec(text))
   if (bad) {
-    return [finding(path, 'control-character', `${field} holds the control character ${codePoint(bad[0])} at position ${bad.index + 1}; remove it`)]
+    found.push(finding(path, 'control-character', `${field} holds the control character ${codePoint(bad[0])} at position ${bad.index + 1}; remove it`))
+  } else if (!VISIBLE.test(text)) {
+    found.push(finding(path, 'required', `${field} has no visible character; write what it should say`))
   }
-  if (!VISIBLE.test(text)) return [finding(path, 'required', `${field} has no visible character; write what it should say`)]
-  return []
 }
 
-function textViolations(entry: Record<string, unknown>): Violation[] {
-  return TEXT_FIELDS.flatMap((field) => {
+/** Whether free text would pass checkText, without building its path: the common case. */
+const plainText = (text: unknown, multiLine: boolean) =>
+  typeof text !== 'string' || text === '' || (!FORBIDDEN_IN_TEXT.test(text) && !(!multiLine && LINE_BREAKS.test(text)) && VISIBLE.test(text))
+
+function checkTexts(found: Found, entry: Record<string, unknown>) {
+  for (const field of TEXT_FIELDS) {
     const value = entry[field]
-    const texts: [string, unknown][] = Array.isArray(value)
-      ? value.map((item, index) => [`/entry/${field}/${index}`, item])
-      : [[`/entry/${field}`, value]]
-    return texts.flatMap(([path, text]) => textViolation(path, field, text, MULTI_LINE.has(field)))
-  })
+    const multiLine = MULTI_LINE.has(field)
+    if (!Array.isArray(value)) {
+      if (!plainText(value, multiLine)) checkText(found, `/entry/${field}`, field, value, multiLine)
+      continue
+    }
+    for (let index = 0; index < value.length; index++) {
+      if (!plainText(value[index], multiLine)) checkText(found, `/entry/${field}/${index}`, field, value[index], multiLine)
+    }
+  }
 }
 
 /** A JSON value narrowed to an object, or undefined. */
 const asRecord = (value: unknown) =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined
-const strings = (value: unknown) => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [])
+const isString = (item: unknown): item is string => typeof item === 'string'
+/** A list's strings; the list itself when it holds nothing else (an index below counts strings only). */
+const strings = (value: unknown): string[] => (!Array.isArray(value) ? [] : value.every(isString) ? value : value.filter(isString))
 
-function repeatedValues(entry: Record<string, unknown>, fields: string[]): Violation[] {
-  return fields.flatMap((field) => {
+function checkRepeated(found: Found, entry: Record<string, unknown>, fields: readonly string[]) {
+  for (const field of fields) {
+    const values = strings(entry[field])
+    if (values.length < 2) continue
     const seen = new Set<string>()
-    return strings(entry[field]).flatMap((value, index) => {
+    values.forEach((value, index) => {
       const key = value.toUpperCase()
-      if (!seen.has(key)) return (seen.add(key), [])
-      return [finding(`/entry/${field}/${index}`, 'repeated', `${field} lists ${key} twice (item ${index + 1} is ${JSON.stringify(value)}); remove one`)]
+      if (!seen.has(key)) seen.add(key)
+      else found.push(finding(`/entry/${field}/${index}`, 'repeated', `${field} lists ${key} twice (item ${index + 1} is ${JSON.stringify(value)}); remove one`))
     })
-  })
+  }
 }
 
-function referenceViolations(entry: Record<string, unknown>, needsRfc: boolean): Violation[] {
+function checkReferences(found: Found, entry: Record<string, unknown>, needsRfc: boolean) {
   const references = strings(entry.references)
-  const violations = references.flatMap((reference, index) => {
-    if (RFC_REFERENCE.test(reference) || isAbsoluteUrl(reference)) return []
-    return [finding(`/entry/references/${index}`, 'reference', `references item ${index + 1}, ${JSON.stringify(reference)}, is neither an RFC nor an absolute URL; cite the specification as RFC2449 or https://…`)]
+  let rfcs = 0
+  references.forEach((reference, index) => {
+    if (RFC_REFERENCE.test(reference)) rfcs += 1
+    else if (!isAbsoluteUrl(reference)) {
+      found.push(finding(`/entry/references/${index}`, 'reference', `references item ${index + 1}, ${JSON.stringify(reference)}, is neither an RFC nor an absolute URL; cite the specification as RFC2449 or https://…`))
+    }
   })
-  if (needsRfc && Array.isArray(entry.references) && references.length > 0 && !references.some((r) => RFC_REFERENCE.test(r))) {
-    violations.push(finding('/entry/references', 'reference', 'references cites no RFC, but a capability must be defined in one (RFC 2449 §7): add the RFC that defines it, written RFC2449'))
+  if (needsRfc && Array.isArray(entry.references) && references.length > 0 && rfcs === 0) {
+    found.push(finding('/entry/references', 'reference', 'references cites no RFC, but a capability must be defined in one (RFC 2449 §7): add the RFC that defines it, written RFC2449'))
   }
-  return violations
 }
 
 function isAbsoluteUrl(text: string): boolean {
@@ -77,75 +97,82 @@ function isAbsoluteUrl(text: string): boolean {
   }
 }
 
-function capabilityViolations(entry: Record<string, unknown>, action: unknown, registry: RegistryView): Violation[] {
-  const violations: Violation[] = []
+const CAPABILITY_LISTS = ['addedCommands', 'affectedCommands', 'announcedStates', 'announcementOptionalIn', 'validStates', 'references'] as const
+const RESPONSE_CODE_LISTS = ['responseTypes', 'commands', 'references'] as const
+
+function checkCapability(found: Found, entry: Record<string, unknown>, action: unknown, registry: RegistryView) {
   const tag = typeof entry.tag === 'string' && CAPA_TAG.test(entry.tag) ? entry.tag : undefined
   if (tag && /^x/i.test(tag)) {
-    violations.push(finding('/entry/tag', 'x-prefix', `the tag ${tag} begins with "X", which RFC 2449 §7 leaves to unregistered use: choose a tag that does not`))
+    found.push(finding('/entry/tag', 'x-prefix', `the tag ${tag} begins with "X", which RFC 2449 §7 leaves to unregistered use: choose a tag that does not`))
   }
   if (tag) {
     // The longest CAPA line the entry allows: the tag, each argument after a space, and CRLF.
-    const octets = Buffer.byteLength(tag) + strings(entry.arguments).reduce((sum, arg) => sum + 1 + Buffer.byteLength(arg), 0) + 2
+    let octets = Buffer.byteLength(tag) + 2
+    for (const arg of strings(entry.arguments)) octets += 1 + Buffer.byteLength(arg)
     if (octets > MAX_CAPA_LINE) {
-      violations.push(finding('/entry/tag', 'line-length', `the tag and its arguments make a ${octets}-octet CAPA line, and RFC 2449 §4 allows 512: shorten the tag or the arguments`))
+      found.push(finding('/entry/tag', 'line-length', `the tag and its arguments make a ${octets}-octet CAPA line, and RFC 2449 §4 allows 512: shorten the tag or the arguments`))
     }
-    violations.push(...keyPresence('/entry/tag', 'capability', tag, action, registry.hasCapability(tag), registry.isDeprecated('capability', tag)))
+    checkKeyPresence(found, '/entry/tag', 'capability', tag, action, registry)
   }
-  const announced = new Set(strings(entry.announcedStates))
-  strings(entry.announcementOptionalIn).forEach((state, index) => {
-    if (!announced.has(state)) {
-      violations.push(finding(`/entry/announcementOptionalIn/${index}`, 'inconsistent', `announcementOptionalIn names ${state}, which announcedStates does not list; add it to announcedStates, or remove it here`))
-    }
-  })
-  violations.push(...repeatedValues(entry, ['addedCommands', 'affectedCommands', 'announcedStates', 'announcementOptionalIn', 'validStates', 'references']))
-  violations.push(...referenceViolations(entry, true))
-  return violations
+  const optional = strings(entry.announcementOptionalIn)
+  if (optional.length > 0) {
+    const announced = new Set(strings(entry.announcedStates))
+    optional.forEach((state, index) => {
+      if (!announced.has(state)) {
+        found.push(finding(`/entry/announcementOptionalIn/${index}`, 'inconsistent', `announcementOptionalIn names ${state}, which announcedStates does not list; add it to announcedStates, or remove it here`))
+      }
+    })
+  }
+  checkRepeated(found, entry, CAPABILITY_LISTS)
+  checkReferences(found, entry, true)
 }
 
-function responseCodeViolations(entry: Record<string, unknown>, action: unknown, registry: RegistryView): Violation[] {
+function checkResponseCode(found: Found, entry: Record<string, unknown>, action: unknown, registry: RegistryView) {
   const code = typeof entry.code === 'string' && RESP_CODE.test(entry.code) ? entry.code : undefined
-  return [
-    ...(code ? keyPresence('/entry/code', 'response code', code, action, registry.hasResponseCode(code), registry.isDeprecated('response-code', code)) : []),
-    ...repeatedValues(entry, ['responseTypes', 'commands', 'references']),
-    ...referenceViolations(entry, false),
-  ]
+  if (code) checkKeyPresence(found, '/entry/code', 'response code', code, action, registry)
+  checkRepeated(found, entry, RESPONSE_CODE_LISTS)
+  checkReferences(found, entry, false)
 }
 
-function keyPresence(path: string, noun: string, key: string, action: unknown, exists: boolean, deprecated: boolean): Violation[] {
+function checkKeyPresence(found: Found, path: string, noun: 'capability' | 'response code', key: string, action: unknown, registry: RegistryView) {
+  if (action !== 'register' && action !== 'update') return
+  const kind = noun === 'capability' ? 'capability' : 'response-code'
+  const exists = kind === 'capability' ? registry.hasCapability(key) : registry.hasResponseCode(key)
   const field = path.slice('/entry/'.length)
-  if (action === 'register' && deprecated) {
-    return [finding(path, 'deprecated', `${field} ${key}: the ${noun} ${key} is deprecated, and a deprecated key is never registered again; choose another key, or submit an update to change its entry`)]
+  if (action === 'register' && registry.isDeprecated(kind, key)) {
+    found.push(finding(path, 'deprecated', `${field} ${key}: the ${noun} ${key} is deprecated, and a deprecated key is never registered again; choose another key, or submit an update to change its entry`))
+  } else if (action === 'register' && exists) {
+    found.push(finding(path, 'duplicate', `${field} ${key}: the ${noun} ${key} is registered already (keys ignore case); to change its entry, submit an update`))
+  } else if (action === 'update' && !exists) {
+    found.push(finding(path, 'not-registered', `${field} ${key}: no ${noun} ${key} is registered; to add it, submit a register`))
   }
-  if (action === 'register' && exists) {
-    return [finding(path, 'duplicate', `${field} ${key}: the ${noun} ${key} is registered already (keys ignore case); to change its entry, submit an update`)]
-  }
-  if (action === 'update' && !exists) {
-    return [finding(path, 'not-registered', `${field} ${key}: no ${noun} ${key} is registered; to add it, submit a register`)]
-  }
-  return []
 }
 
 function referenceWarnings(entry: Record<string, unknown>, isCapability: boolean, registry: RegistryView): Warning[] {
   const warnings: Warning[] = []
   const known: Rfc[] = []
+  let cited = 0
   strings(entry.references).forEach((reference, index) => {
     if (!RFC_REFERENCE.test(reference)) return
+    cited += 1
     const rfc = registry.rfc(Number(reference.slice(3)))
-    const path = `/entry/references/${index}`
     if (!rfc) {
-      warnings.push(warning(path, 'rfc-status-unknown', `references cites ${reference.toUpperCase()}, whose status the registry does not know; a reviewer will check it`))
+      warnings.push(warning(`/entry/references/${index}`, 'rfc-status-unknown', `references cites ${reference.toUpperCase()}, whose status the registry does not know; a reviewer will check it`))
       return
     }
     known.push(rfc)
-    if (rfc.obsoletedBy) warnings.push(warning(path, 'rfc-obsoleted', `references cites RFC${rfc.number}, which is obsoleted by ${rfc.obsoletedBy}; cite that instead if it defines the same`))
+    if (rfc.obsoletedBy) warnings.push(warning(`/entry/references/${index}`, 'rfc-obsoleted', `references cites RFC${rfc.number}, which is obsoleted by ${rfc.obsoletedBy}; cite that instead if it defines the same`))
   })
-  const cited = strings(entry.references).filter((r) => RFC_REFERENCE.test(r)).length
   if (isCapability && cited > 0 && known.length === cited && !known.some((rfc) => STANDARDS_TRACK_OR_EXPERIMENTAL.has(rfc.status))) {
     warnings.push(warning('/entry/references', 'rfc-not-standards-track',
       `none of the RFCs references cites is Standards Track or Experimental (${known.map((rfc) => `RFC${rfc.number}: ${rfc.status}`).join('; ')}); RFC 2449 §7 requires one`))
   }
   return warnings
 }
+
+/** Each (path, rule) once: the first one's place, the last one's message. */
+const unique = (violations: Violation[]) =>
+  (violations.length < 2 ? violations : [...new Map(violations.map((v) => [`${v.path} ${v.rule}`, v])).values()])
 
 const upper = (values: string[]) => values.map((value) => value.toUpperCase())
 const upperOrAll = (values: string[] | 'all') => (values === 'all' ? values : upper(values))
@@ -193,7 +220,7 @@ function checkDeprecation(body: unknown, registry: RegistryView): ValidationResu
       if (!exists(key)) violations.push(finding(`/entry/${field}`, 'not-registered', `${field} ${key}: no ${noun} ${key} is registered, and only a registered key can be deprecated; check its spelling`))
       else if (registry.isDeprecated(kind, key)) violations.push(finding(`/entry/${field}`, 'deprecated', `${field} ${key}: the ${noun} ${key} is deprecated already; there is nothing to submit`))
     }
-    violations.push(...textViolation('/reason', 'reason', request?.reason, true))
+    checkText(violations, '/reason', 'reason', request?.reason, true)
     const replacedBy = request?.replacedBy
     if (typeof replacedBy === 'string' && replacedBy !== '') {
       if (typeof key === 'string' && replacedBy.toUpperCase() === key.toUpperCase()) {
@@ -205,8 +232,8 @@ function checkDeprecation(body: unknown, registry: RegistryView): ValidationResu
       }
     }
   }
-  const unique = [...new Map(violations.map((v) => [`${v.path} ${v.rule}`, v])).values()]
-  if (unique.length > 0 || !parsed.success) return { valid: false, violations: unique, warnings: [] }
+  const found = unique(violations)
+  if (found.length > 0 || !parsed.success) return { valid: false, violations: found, warnings: [] }
   const data = parsed.data
   const request_: DeprecationRequest = data.kind === 'capability'
     ? { ...data, entry: { tag: data.entry.tag.toUpperCase() }, ...(data.replacedBy ? { replacedBy: data.replacedBy.toUpperCase() } : {}) }
@@ -226,13 +253,13 @@ export function checkRegistration(body: unknown, registry: RegistryView): Valida
   const entry = asRecord(request?.entry)
   let warnings: Warning[] = []
   if (request && entry) {
-    violations.push(...textViolations(entry))
-    if (request.kind === 'capability') violations.push(...capabilityViolations(entry, request.action, registry))
-    if (request.kind === 'response-code') violations.push(...responseCodeViolations(entry, request.action, registry))
+    checkTexts(violations, entry)
+    if (request.kind === 'capability') checkCapability(violations, entry, request.action, registry)
+    if (request.kind === 'response-code') checkResponseCode(violations, entry, request.action, registry)
     warnings = referenceWarnings(entry, request.kind === 'capability', registry)
   }
-  const unique = [...new Map(violations.map((v) => [`${v.path} ${v.rule}`, v])).values()]
-  if (unique.length > 0 || !parsed.success) return { valid: false, violations: unique, warnings }
+  const found = unique(violations)
+  if (found.length > 0 || !parsed.success) return { valid: false, violations: found, warnings }
   const request_ = normalized(parsed.data)
   if (request_.action === 'update') {
     const key = request_.kind === 'capability' ? request_.entry.tag : request_.entry.code

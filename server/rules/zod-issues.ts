@@ -19,13 +19,20 @@ const POINTER_BASE: Record<RequestPart, string> = { body: '', query: '/query', p
 // Passed to zod as the parse's error map: an issue whose message is this was worded by zod, not by
 // one of our schemas. Asking for it also spares zod from formatting messages we would drop.
 const ZOD_WORDED = '\u0000'
-// `async: false` is what safeParse adds to the options it copies; given here, the copy keeps the
-// options' shape. Without it V8 made a new hidden class for every parse's copy, which cost a
-// valid /validate about a third of its rules' CPU time.
-const PARSE_OPTIONS = { error: () => ZOD_WORDED, async: false }
-// zod's safeParse builds a failure's error as an Error, taking a stack trace no one reads: a
-// plain one is a good part cheaper, and a refused body is common here (every /validate of a draft).
-const safeParse = z.core._safeParse(z.core.$ZodError)
+// The parse's context, made once. zod's safeParse copies the options it is given into a new
+// context on every parse, and V8 gave each copy of ours a new hidden class; and a failed
+// safeParse builds a ZodError (an Error, with accessors defined on it) that we only read the
+// issues of. So the schema is run directly, here as in safeParse, and each issue finalized as
+// the error would: together about half of a refused /validate's rules time.
+const PARSE_CONTEXT: z.core.ParseContextInternal = { error: () => ZOD_WORDED, async: false }
+
+function zodIssues(schema: z.ZodType, data: unknown): { value: unknown, issues?: z.core.$ZodIssue[] } {
+  const result = schema._zod.run({ value: data, issues: [] }, PARSE_CONTEXT)
+  if (result instanceof Promise) throw new z.core.$ZodAsyncError()
+  if (result.issues.length === 0) return { value: result.value }
+  const config = z.core.config()
+  return { value: undefined, issues: result.issues.map((issue) => z.core.util.finalizeIssue(issue, PARSE_CONTEXT, config)) }
+}
 
 export type Parsed<T> = { success: true, data: T } | { success: false, violations: Violation[] }
 
@@ -34,9 +41,9 @@ export type Parsed<T> = { success: true, data: T } | { success: false, violation
  * the data sits when it is not the whole of it (["tag"] for a path's tag).
  */
 export function parseRequestPart<T extends z.ZodType>(schema: T, data: unknown, part: RequestPart = 'body', at: PropertyKey[] = []): Parsed<z.output<T>> {
-  const result = safeParse(schema, data, PARSE_OPTIONS)
-  if (result.success) return { success: true, data: result.data }
-  const issues = at.length === 0 ? result.error.issues : result.error.issues.map((issue) => ({ ...issue, path: [...at, ...issue.path] }))
+  const { value, issues: found } = zodIssues(schema, data)
+  if (!found) return { success: true, data: value as z.output<T> }
+  const issues = at.length === 0 ? found : found.map((issue) => ({ ...issue, path: [...at, ...issue.path] }))
   return { success: false, violations: violationsOf(issues, at.length === 0 ? data : nest(at, data), part, schema) }
 }
 
@@ -90,7 +97,13 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 const pointer = (path: readonly PropertyKey[]) => path.map((key) => `/${pointerSegment(String(key))}`).join('')
 
 /** The field named last in a path: validStates for /entry/validStates/0. */
-const fieldOf = (path: readonly PropertyKey[]) => [...path].reverse().find((key): key is string => typeof key === 'string')
+function fieldOf(path: readonly PropertyKey[]): string | undefined {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const key = path[i]
+    if (typeof key === 'string') return key
+  }
+  return undefined
+}
 
 /** How a message names the value at a path, in words. */
 function nameOf(path: readonly PropertyKey[], part: RequestPart): string {
