@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import type { Registry } from 'prom-client'
 import { z } from 'zod'
 import { ProblemSchema } from '../../schema/problem.ts'
+import type { Metrics } from '../http/metrics.ts'
 import { HttpProblem } from '../http/problems.ts'
 import type { FollowerStatus } from '../replication/follower.ts'
 import type { Store } from '../store/index.ts'
@@ -19,7 +19,7 @@ const ReadySchema = OkSchema.extend({
 
 export interface HealthOptions {
   store: Store
-  metrics: Registry
+  metrics: Metrics
   follower?: (() => FollowerStatus) | undefined
 }
 
@@ -94,8 +94,9 @@ export function healthRoutes({ store, metrics, follower }: HealthOptions): Fasti
         response: { 200: z.string() },
       },
     }, async (_request, reply) => {
-      reply.header('cache-control', 'no-store').type(metrics.contentType)
-      return metrics.metrics()
+      const { contentType, text } = await metrics.scrape()
+      reply.header('cache-control', 'no-store').type(contentType)
+      return text
     })
   }
 }
