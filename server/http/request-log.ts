@@ -16,6 +16,8 @@ export class OneLinePerRequest extends LogController {
   override routeNotFound() {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
+    // Asked first: the line (and its clock reading) is not worth making for a level that is off.
+    if ((request.log as ParentLogger).isLevelEnabled?.(error ? 'error' : 'info') === false) return
     const line = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }
     if (error) request.log.error({ ...line, err: error }, 'request')
     else request.log.info(line, 'request')
@@ -42,6 +44,8 @@ class LazyRequestLogger {
   }
 
   get level() { return this.made?.level ?? this.parent.level }
+
+  isLevelEnabled(level: Level) { return this.parent.isLevelEnabled?.(level) !== false }
 
   fatal(...args: unknown[]) { this.log('fatal', args) }
   error(...args: unknown[]) { this.log('error', args) }

@@ -86,7 +86,13 @@ function quoted(value: unknown): string {
   return json.length > 60 ? `${json.slice(0, 57)}…"` : json
 }
 
-const ordinalList = (values: readonly unknown[]) => values.map((value) => JSON.stringify(value)).join(', ')
+// An enum's or a union's values are one array per schema: each list is written once.
+const ordinalLists = new WeakMap<readonly unknown[], string>()
+function ordinalList(values: readonly unknown[]): string {
+  let list = ordinalLists.get(values)
+  if (list === undefined) ordinalLists.set(values, list = values.map((value) => JSON.stringify(value)).join(', '))
+  return list
+}
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let value = root
@@ -94,7 +100,11 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return value
 }
 
-const pointer = (path: readonly PropertyKey[]) => path.map((key) => `/${pointerSegment(String(key))}`).join('')
+function pointer(path: readonly PropertyKey[]): string {
+  let at = ''
+  for (const key of path) at += `/${typeof key === 'number' ? key : pointerSegment(String(key))}`
+  return at
+}
 
 /** The field named last in a path: validStates for /entry/validStates/0. */
 function fieldOf(path: readonly PropertyKey[]): string | undefined {
@@ -106,8 +116,7 @@ function fieldOf(path: readonly PropertyKey[]): string | undefined {
 }
 
 /** How a message names the value at a path, in words. */
-function nameOf(path: readonly PropertyKey[], part: RequestPart): string {
-  const field = fieldOf(path)
+function nameOf(path: readonly PropertyKey[], part: RequestPart, field = fieldOf(path)): string {
   const index = typeof path.at(-1) === 'number' ? ` item ${Number(path.at(-1)) + 1}` : ''
   if (field === undefined) return `the ${part}`
   if (part === 'query') return `the query parameter ${field}${index}`
@@ -136,7 +145,12 @@ function stateViolation(at: string, field: string, value: unknown): Violation {
   return { path: at, rule: 'unknown-state', message: `${field} names ${quoted(value)}, which is not a POP3 state; use one of ${ordinalList(STATES)} (RFC 1939 §3)` }
 }
 
-const isState = (values: readonly unknown[]) => values.length > 0 && values.every((value) => (STATES as readonly unknown[]).includes(value))
+const stateLists = new WeakMap<readonly unknown[], boolean>()
+function isState(values: readonly unknown[]): boolean {
+  let states = stateLists.get(values)
+  if (states === undefined) stateLists.set(values, states = values.length > 0 && values.every((value) => (STATES as readonly unknown[]).includes(value)))
+  return states
+}
 
 /** Every issue as violations (unknown keys give one each). Long but flat: one case per issue code. */
 // eslint-disable-next-line max-lines-per-function -- one case per kind of zod issue, side by side
@@ -145,13 +159,13 @@ function violationsOf(issues: readonly z.core.$ZodIssue[], root: unknown, part: 
   return issues.flatMap((issue): Violation[] => {
     const at = `${base}${pointer(issue.path)}`
     const value = valueAt(root, issue.path)
-    const name = nameOf(issue.path, part)
-    const hint = HINTS[fieldOf(issue.path) ?? '']
+    const field = fieldOf(issue.path)
+    const name = nameOf(issue.path, part, field)
+    const hint = HINTS[field ?? '']
     const own = issue.message === ZOD_WORDED ? undefined : issue.message
     // A schema's own message says what is right; it is prefixed with the field when it does not name it.
     const ours = (rule: RuleId, fallback: string): Violation[] => {
       if (own === undefined) return [{ path: at, rule, message: fallback }]
-      const field = fieldOf(issue.path)
       const named = field !== undefined && own.includes(field) ? own : `${name}${typeof value === 'string' ? ` ${quoted(value)}` : ''}: ${own}`
       return [{ path: at, rule, message: named }]
     }
