@@ -1,7 +1,6 @@
 import { buildApp } from './app.ts'
 import { cacheControlOf, type Config } from './config.ts'
 import { openRegistry } from './registry-file.ts'
-import { createFollower } from './replication/follower.ts'
 import { openDatabase } from './store/database.ts'
 import { createStore } from './store/index.ts'
 
@@ -20,7 +19,8 @@ export async function startServer(config: Config) {
     error: (object: object, message: string) => app.log.error(object, message),
   }
   const follower = config.FOLLOW
-    ? createFollower({ primary: config.FOLLOW, store: createStore(db), maxLagSeconds: config.FOLLOW_MAX_LAG, log })
+    // Loaded only to follow: a primary's start-up need not pay for it.
+    ? (await import('./replication/follower.ts')).createFollower({ primary: config.FOLLOW, store: createStore(db), maxLagSeconds: config.FOLLOW_MAX_LAG, log })
     : undefined
   const app = await buildApp({
     db,
