@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { externalProgram } from '../external.ts'
 import { isReady, NGINX, servedRequests, startCluster, startNode, stopNode, until, type Cluster, type Node } from '../cluster.ts'
 import { sampleCapability, tempDir } from '../helpers.ts'
-import { runCliProcess } from '../processes.ts'
+import { cli } from '../processes.ts'
 
 const nginx = externalProgram('nginx', NGINX, ['-v'], 'apt-get install nginx')
 
@@ -16,12 +16,13 @@ describe.skipIf(nginx.skip)('a primary, two followers and nginx (deploy/nginx.co
   beforeAll(async () => {
     dir = tempDir()
     cluster = await startCluster(dir.path, { followerCount: 2, maxLag: MAX_LAG })
-    const token = (role: string, name: string) => {
-      const made = runCliProcess(['token', 'create', '--role', role, '--name', name], { DB_PATH: cluster.primary.dbPath })
+    // In this process: the CLI tests show the command's own process; here a token is all it is for.
+    const token = async (role: string, name: string) => {
+      const made = await cli(['token', 'create', '--role', role, '--name', name], { DB_PATH: cluster.primary.dbPath })
       expect(made.status, made.stderr).toBe(0)
       return made.stdout.trim().split('\n').at(-1)!
     }
-    tokens = { submitter: token('submitter', 'sam'), reviewer: token('reviewer', 'rita') }
+    tokens = { submitter: await token('submitter', 'sam'), reviewer: await token('reviewer', 'rita') }
   }, 90_000)
 
   afterAll(async () => {
