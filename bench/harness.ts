@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
 import { answering, freePort, ROOT, stopProcess } from '../test/processes.ts'
 
-export interface Server { url: string, child: ChildProcess, startedInMs: number }
+export interface Server {
+  url: string
+  child: ChildProcess
+  startedInMs: number
+  /** The process's CPU time (user and system) when its first answer came: less noisy here than startedInMs. */
+  startedCpuMs: number
+}
 
 /** Spawns a server and resolves once `GET probe` answers, with the time that took (asked every 5 ms, for that time). */
 export async function startServer(args: string[], env: Record<string, string>, probe = '/healthz'): Promise<Server> {
@@ -13,7 +19,8 @@ export async function startServer(args: string[], env: Record<string, string>, p
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
   const url = `http://127.0.0.1:${port}`
   await answering(child, `${url}${probe}`, { everyMs: 5, timeoutMs: 120_000 })
-  return { url, child, startedInMs: performance.now() - began }
+  const startedInMs = performance.now() - began
+  return { url, child, startedInMs, startedCpuMs: cpuMs(child.pid!) }
 }
 
 export const stopServer = (server: Server) => stopProcess(server.child)
