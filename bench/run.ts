@@ -14,6 +14,7 @@ import { latencies, loadCounted, median, rssMb, startServer, stopServer, type Lo
 import { buildScaleDatabase } from './scale-db.ts'
 
 const quick = process.argv.includes('--quick')
+const pick = process.argv.find((arg) => arg.startsWith('--scenarios='))?.slice('--scenarios='.length)
 const ROUNDS = 3
 // Requests a run: at ~100 µs each, about a second of the server's CPU, against a 10 ms clock tick.
 const AMOUNT = quick ? 4000 : 12_000
@@ -63,7 +64,8 @@ async function fixtureOf(url: string, scenario: Scenario) {
   const ifNoneMatch = scenario.headers?.['if-none-match']
   const response = await fetch(`${url}${scenario.path}`, { method: scenario.method ?? 'GET', headers: scenario.headers ?? {}, body: scenario.body ?? null })
   const headers = Object.fromEntries([...response.headers].filter(([name]) => !PER_RESPONSE.has(name)))
-  return { method: scenario.method ?? 'GET', url: scenario.path, ifNoneMatch, status: response.status, headers, body: await response.text() }
+  const requestLength = scenario.body === undefined ? undefined : Buffer.byteLength(scenario.body)
+  return { method: scenario.method ?? 'GET', url: scenario.path, ifNoneMatch, requestLength, status: response.status, headers, body: await response.text() }
 }
 
 /**
@@ -86,6 +88,7 @@ async function againstCeiling() {
 
   const rows = []
   for (const [i, scenario] of scenarios.entries()) {
+    if (pick && !scenario.name.includes(pick)) continue
     const expected = fixtures[i]!.status
     const check = (who: string, answer: Response) => {
       if (answer.status !== expected) throw new Error(`${scenario.name}: ${who} answered ${answer.status}, not ${expected}`)
@@ -292,7 +295,9 @@ function table(all: Record<string, unknown>) {
 }
 
 // --only=ceiling|startup|writes|scale runs one part; results.json keeps the latest run of each part.
-const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
+// --scenarios=WORD runs only the ceiling's scenarios whose name holds WORD (--scenarios=validate),
+// and prints them without writing results.json, whose ceiling rows stay a whole run's.
+const only = pick ? 'ceiling' : process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
 const RESULTS = new URL('./results.json', import.meta.url)
 try {
   if (!only || only === 'ceiling') await againstCeiling()
@@ -303,7 +308,7 @@ try {
   const all = { ...previous, ...results }
   delete all.table
   const report = table(all)
-  if (!quick) writeFileSync(RESULTS, `${JSON.stringify({ ...all, table: report }, null, 2)}\n`)
+  if (!quick && !pick) writeFileSync(RESULTS, `${JSON.stringify({ ...all, table: report }, null, 2)}\n`)
   process.stdout.write(`${report}\n`)
 } finally {
   rmSync(work, { recursive: true, force: true })
