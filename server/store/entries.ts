@@ -4,6 +4,7 @@ import type { ChangeAction, EntryStatus, Published } from '../../schema/entry.ts
 import type { ListQuery } from '../../schema/list.ts'
 import type { RevisionSchema } from '../../schema/registration.ts'
 import type { EntryKind } from './entry-kinds.ts'
+import { generationOf } from './generation.ts'
 import {
   dayAfter, FILTERS, likePattern, listStatementsSql, NONE_YET, SELECT_PUBLISHED, SELECT_PUBLISHED_AS_OF, termListSql,
   type FilterName, type Moment, type PublishedRow,
@@ -117,6 +118,23 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
       termListStatements.set(id, statements)
     }
     return statements
+  }
+
+  /**
+   * The total of a state or command filter, remembered until the database changes: the pages of
+   * one list ask it again each time, and a command's total walks the entries of "all commands"
+   * (2,000 at the 100k scale). A few hundred filters at most are kept, the key being the client's.
+   */
+  const generation = generationOf(db)
+  function rememberedTotal(key: string, count: () => number): number {
+    const totals = generation.remembered(`totals ${kind.registry}`, () => new Map<string, number>())
+    let total = totals.get(key)
+    if (total === undefined) {
+      if (totals.size >= 500) totals.clear()
+      total = count()
+      totals.set(key, total)
+    }
+    return total
   }
 
   /** The first change and revision after a day: the registry as of that day is what came before. */
@@ -240,7 +258,8 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
       } else {
         const { page, count } = byTerms ? termStatementsFor(names) : statementsFor(names, moment)
         rows = page.all(params) as PublishedRow[]
-        total = (count.get(countParams) as { n: number }).n
+        const counted = () => (count.get(countParams) as { n: number }).n
+        total = byTerms ? rememberedTotal(JSON.stringify(countParams), counted) : counted()
       }
       const more = rows.length > filter.limit
       const shown = more ? rows.slice(0, filter.limit) : rows

@@ -108,9 +108,12 @@ function countedSql(names: FilterName[]): string | undefined {
   if (filters.length !== 1) return undefined
   if (filters[0] === 'state') return `SELECT ${counted('@state')} AS n`
   if (filters[0] !== 'command') return undefined
-  return `SELECT ${counted('@command')} + ${counted("'*'")} - (SELECT count(*) FROM entry_terms s
-    WHERE s.registry = @registry AND s.kind = 'command' AND s.term = '*' AND EXISTS (SELECT 1 FROM entry_terms c
-      WHERE c.registry = @registry AND c.kind = 'command' AND c.term = @command AND c.registered_seq = s.registered_seq)) AS n`
+  // The entries holding both are counted by walking the smaller of the two ranges, probing the other.
+  const both = (walked: string, probed: string) => `(SELECT count(*) FROM entry_terms s
+    WHERE s.registry = @registry AND s.kind = 'command' AND s.term = ${walked} AND EXISTS (SELECT 1 FROM entry_terms c
+      WHERE c.registry = @registry AND c.kind = 'command' AND c.term = ${probed} AND c.registered_seq = s.registered_seq))`
+  return `SELECT one + every - CASE WHEN one < every THEN ${both('@command', "'*'")} ELSE ${both("'*'", '@command')} END AS n
+    FROM (SELECT ${counted('@command')} AS one, ${counted("'*'")} AS every)`
 }
 
 /**

@@ -82,6 +82,24 @@ describe('the state and command filters (entry_terms)', () => {
     expect(store.capabilities.list({ command: 'NEVER-NAMED', limit: 500 }).items.map((e) => e.tag)).toEqual(everything)
   })
 
+  it('count a filter afresh after every write, though a total is remembered between writes', () => {
+    const { db } = openRegistry(':memory:', 'current')
+    cleanups.push(() => db.close())
+    const store = createStore(db)
+    const total = (filter: Omit<ListFilter, 'limit'>) => store.capabilities.list({ ...filter, limit: 1 }).total
+    const before = { top: total({ command: 'TOP' }), state: total({ state: 'UPDATE' }) }
+    // the same answer from any page
+    expect(total({ command: 'TOP', after: 3 })).toBe(before.top)
+    store.capabilities.publish(sampleCapability('X-COUNTED', { addedCommands: ['TOP'], validStates: ['UPDATE'] }) as Capability,
+      { at: new Date().toISOString(), action: 'register' })
+    expect({ top: total({ command: 'top' }), state: total({ state: 'UPDATE' }) }).toEqual({ top: before.top + 1, state: before.state + 1 })
+    // an entry of all commands counts once for each command, and once in all
+    store.capabilities.publish(sampleCapability('X-ALL', { addedCommands: ['TOP'], affectedCommands: 'all' }) as Capability,
+      { at: new Date().toISOString(), action: 'register' })
+    expect(total({ command: 'TOP' })).toBe(before.top + 2)
+    expect(total({ command: 'NEVER-NAMED' })).toBe(store.capabilities.list({ command: 'NEVER-NAMED', limit: 500 }).items.length)
+  })
+
   it('hold exactly the current revision\'s terms of every entry', () => {
     const { db } = openRegistry(':memory:', 'current')
     cleanups.push(() => db.close())
