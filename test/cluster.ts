@@ -108,39 +108,52 @@ export async function startCluster(dir: string, { followerCount = 2, maxLag = 2,
     const port = await freePort()
     return { name, port, url: `http://127.0.0.1:${port}`, dbPath: join(dir, `${name}.db`), env: { ...env, ...extra }, args, logs: '' }
   }
-  const primary = await startNode(await node('primary', {}))
-  const followers: Node[] = []
-  for (let i = 1; i <= followerCount; i++) {
-    // The first follows by --follow, the others by FOLLOW: both ways are exercised.
-    const how: { env: Record<string, string>, args: string[] } = i === 1 ? { env: {}, args: ['--follow', primary.url] } : { env: { FOLLOW: primary.url }, args: [] }
-    followers.push(await startNode(await node(`follower${i}`, { ...how.env, FOLLOW_MAX_LAG: String(maxLag) }, how.args)))
-  }
-  for (const follower of followers) await until(`${follower.name} is ready`, () => isReady(follower), 20_000)
-
-  const listen = await freePort()
-  const conf = join(dir, 'nginx.conf')
-  writeFileSync(conf, nginxConfig(dir, listen, primary, followers))
-  const nginx = spawn(NGINX, ['-p', dir, '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const started: Node[] = []
+  let nginx: ChildProcess | undefined
   let nginxLogs = ''
-  nginx.stdout.on('data', (chunk: Buffer) => { nginxLogs += chunk })
-  nginx.stderr.on('data', (chunk: Buffer) => { nginxLogs += chunk })
-  const url = `http://127.0.0.1:${listen}`
-  await until('nginx answers', async () => (await fetch(`${url}/v1/registry`)).ok, 10_000)
+  async function stop() {
+    if (nginx && nginx.exitCode === null && nginx.signalCode === null) {
+      const stopping = nginx
+      // SIGQUIT: nginx's graceful stop.
+      await new Promise((resolve) => { stopping.once('exit', resolve); stopping.kill('SIGQUIT') })
+    }
+    for (const each of [...started].reverse()) await stopNode(each, 'SIGKILL')
+  }
+  try {
+    const primary = await startNode(await node('primary', {}))
+    started.push(primary)
+    const followers: Node[] = []
+    for (let i = 1; i <= followerCount; i++) {
+      // The first follows by --follow, the others by FOLLOW: both ways are exercised.
+      const how: { env: Record<string, string>, args: string[] } = i === 1 ? { env: {}, args: ['--follow', primary.url] } : { env: { FOLLOW: primary.url }, args: [] }
+      const follower = await startNode(await node(`follower${i}`, { ...how.env, FOLLOW_MAX_LAG: String(maxLag) }, how.args))
+      started.push(follower)
+      followers.push(follower)
+    }
+    for (const follower of followers) await until(`${follower.name} is ready`, () => isReady(follower), 20_000)
 
-  return {
-    dir,
-    primary,
-    followers,
-    url,
-    nginx,
-    nginxLogs: () => `${nginxLogs}${(() => { try { return readFileSync(join(dir, 'error.log'), 'utf8') } catch { return '' } })()}`,
-    async stop() {
-      if (nginx.exitCode === null && nginx.signalCode === null) {
-        // SIGQUIT: nginx's graceful stop.
-        await new Promise((resolve) => { nginx.once('exit', resolve); nginx.kill('SIGQUIT') })
-      }
-      for (const each of [...followers, primary]) await stopNode(each, 'SIGKILL')
-    },
+    const listen = await freePort()
+    const conf = join(dir, 'nginx.conf')
+    writeFileSync(conf, nginxConfig(dir, listen, primary, followers))
+    nginx = spawn(NGINX, ['-p', dir, '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] })
+    nginx.stdout!.on('data', (chunk: Buffer) => { nginxLogs += chunk })
+    nginx.stderr!.on('data', (chunk: Buffer) => { nginxLogs += chunk })
+    const url = `http://127.0.0.1:${listen}`
+    await until('nginx answers', async () => (await fetch(`${url}/v1/registry`)).ok, 10_000)
+
+    return {
+      dir,
+      primary,
+      followers,
+      url,
+      nginx,
+      nginxLogs: () => `${nginxLogs}${(() => { try { return readFileSync(join(dir, 'error.log'), 'utf8') } catch { return '' } })()}`,
+      stop,
+    }
+  } catch (error) {
+    // A cluster that did not come up leaves no process behind: the test cannot stop what it never got.
+    await stop()
+    throw error
   }
 }
 
