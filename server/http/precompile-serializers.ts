@@ -5,9 +5,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import fastJsonStringify from 'fast-json-stringify'
 import { responseSchemas } from './response-schemas.ts'
-import { jsonSchemaOf, PRECOMPILED, serializerKey } from './serializer.ts'
+import { jsonSchemaOf, PRECOMPILED, PRECOMPILED_FOLDER, serializerKey } from './serializer.ts'
 
-const folder = new URL(`./${PRECOMPILED}/`, import.meta.url)
+const folder = PRECOMPILED_FOLDER
 rmSync(folder, { recursive: true, force: true })
 mkdirSync(folder)
 const keys = new Set<string>()

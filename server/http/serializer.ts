@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import type { FastifySerializerCompiler } from 'fastify'
 import { z } from 'zod'
+import { projectFile } from '../project-files.ts'
 
 type Serialize = (data: unknown) => string
 type FastJsonStringify = typeof import('fast-json-stringify').default
@@ -10,10 +12,13 @@ const require = createRequire(import.meta.url)
 
 /**
  * The folder of serializers `npm run build` compiles ahead of time (precompile-serializers.ts),
- * beside this module in dist/; the sources, run through tsx, have none and compile each when
- * first used.
+ * beside the compiled serializer.ts in dist/; found through the project's folder, since the
+ * server runs from a bundle of dist/ elsewhere. The sources, run through tsx, use none and
+ * compile each when first used.
  */
 export const PRECOMPILED = 'serializers.generated'
+export const PRECOMPILED_FOLDER = projectFile(`dist/server/http/${PRECOMPILED}/`)
+const COMPILED = import.meta.url.endsWith('.js')
 
 /**
  * Serializes responses with fastify's compiled serializer (fast-json-stringify), built from the
@@ -44,12 +49,14 @@ export const jsonSchemaOf = (schema: z.ZodType) =>
 export const serializerKey = (jsonSchema: object) => createHash('sha256').update(JSON.stringify(jsonSchema)).digest('base64url')
 
 function precompiledSerializer(jsonSchema: object): Serialize | undefined {
-  const file = `./${PRECOMPILED}/${serializerKey(jsonSchema)}.cjs`
+  if (!COMPILED) return undefined
+  const name = `${serializerKey(jsonSchema)}.cjs`
+  const file = fileURLToPath(new URL(name, PRECOMPILED_FOLDER))
   try {
     return require(file) as Serialize
   } catch (error) {
     const { code, message } = error as { code?: string, message: string }
-    if (code !== 'MODULE_NOT_FOUND' || !message.includes(file.slice(2))) throw error
+    if (code !== 'MODULE_NOT_FOUND' || !message.includes(name)) throw error
     return undefined
   }
 }

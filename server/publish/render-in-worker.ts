@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads'
+import { projectFile } from '../project-files.ts'
 import type { DownloadUrl } from './downloads.ts'
 import type { Rendered } from './rendering.ts'
 
@@ -11,7 +12,8 @@ export interface RenderJob {
 }
 
 const FROM_SOURCES = import.meta.url.endsWith('.ts')
-const WORKER = new URL(FROM_SOURCES ? './render-worker.ts' : './render-worker.js', import.meta.url)
+// Found through the project's folder: the server runs from a bundle of dist/, the worker from dist/ itself.
+const WORKER = FROM_SOURCES ? new URL('./render-worker.ts', import.meta.url) : projectFile('dist/server/publish/render-worker.js')
 
 // A rendering's own live data is small (it streams entry by entry); these bound the garbage it
 // leaves between collections. A registry of 100,000 entries of each kind renders within them.
