@@ -2,10 +2,14 @@
 // Runs the compiled command line (dist/, built by `npm run build`, which `npm ci` runs as `prepare`).
 // `serve` runs from dist/ bundled with the packages it imports into one module, which loads in
 // two thirds of the time their hundreds of files take; the short commands run from the files,
-// since each loads only its own few and parsing the whole bundle would double a `--version`.
+// since each loads only its own few and parsing the whole bundle would double a `--version`. A
+// dist/ compiled without its bundle (tsc alone) still serves, from the files.
+import { existsSync } from 'node:fs'
 import process from 'node:process'
+import { URL } from 'node:url'
 
-const entry = process.argv[2] === 'serve' ? 'dist/server/main.bundle.js' : 'dist/server/main.js'
+const bundled = process.argv[2] === 'serve' && existsSync(new URL('../dist/server/main.bundle.js', import.meta.url))
+const entry = bundled ? 'dist/server/main.bundle.js' : 'dist/server/main.js'
 try {
   await import(`../${entry}`)
 } catch (error) {
