@@ -38,31 +38,41 @@ const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpp
  */
 type Found = Violation[]
 
-/** Free text that holds a control character, or (where it is required to say something) no visible one. */
-function checkText(found: Found, path: string, field: string, text: unknown, multiLine: boolean) {
-  if (typeof text !== 'string' || text === '') return
+/**
+ * What is wrong with free text: the control character it holds, or (where it is required to say
+ * something) that it has no visible character; undefined when nothing, without allocating.
+ */
+function textFault(text: unknown, multiLine: boolean): RegExpExecArray | 'invisible' | undefined {
+  if (typeof text !== 'string' || text === '') return undefined
   const bad = FORBIDDEN_IN_TEXT.exec(text) ?? (multiLine ? null : LINE_BREAKS.exec(text))
-  if (bad) {
-    found.push(finding(path, 'control-character', `${field} holds the control character ${codePoint(bad[0])} at position ${bad.index + 1}; remove it`))
-  } else if (!VISIBLE.test(text)) {
-    found.push(finding(path, 'required', `${field} has no visible character; write what it should say`))
-  }
+  if (bad) return bad
+  return VISIBLE.test(text) ? undefined : 'invisible'
 }
 
-/** Whether free text would pass checkText, without building its path: the common case. */
-const plainText = (text: unknown, multiLine: boolean) =>
-  typeof text !== 'string' || text === '' || (!FORBIDDEN_IN_TEXT.test(text) && !(!multiLine && LINE_BREAKS.test(text)) && VISIBLE.test(text))
+function textFinding(path: string, field: string, fault: RegExpExecArray | 'invisible'): Violation {
+  return fault === 'invisible'
+    ? finding(path, 'required', `${field} has no visible character; write what it should say`)
+    : finding(path, 'control-character', `${field} holds the control character ${codePoint(fault[0])} at position ${fault.index + 1}; remove it`)
+}
+
+function checkText(found: Found, path: string, field: string, text: unknown, multiLine: boolean) {
+  const fault = textFault(text, multiLine)
+  if (fault) found.push(textFinding(path, field, fault))
+}
 
 function checkTexts(found: Found, entry: Record<string, unknown>) {
   for (const field of TEXT_FIELDS) {
     const value = entry[field]
     const multiLine = MULTI_LINE.has(field)
+    // A path is built only for a text at fault.
     if (!Array.isArray(value)) {
-      if (!plainText(value, multiLine)) checkText(found, `/entry/${field}`, field, value, multiLine)
+      const fault = textFault(value, multiLine)
+      if (fault) found.push(textFinding(`/entry/${field}`, field, fault))
       continue
     }
     for (let index = 0; index < value.length; index++) {
-      if (!plainText(value[index], multiLine)) checkText(found, `/entry/${field}/${index}`, field, value[index], multiLine)
+      const fault = textFault(value[index], multiLine)
+      if (fault) found.push(textFinding(`/entry/${field}/${index}`, field, fault))
     }
   }
 }
