@@ -1,0 +1,69 @@
+// `serve` runs dist/server/main.bundle.cjs with the code V8 compiled for it at build time
+// (server/bundle/): a start-up uses that code only when it was made for these very bytes by this node.
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { tempDir } from './helpers.ts'
+import { ROOT } from './processes.ts'
+
+const BUNDLE = join(ROOT, 'dist/server/main.bundle.cjs')
+const CODE_CACHE = join(ROOT, 'dist/server/main.bundle.cache')
+const SERVE_ABOUT = 'Serve the registry over HTTP'
+
+const cleanups: (() => void)[] = []
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()!()
+})
+
+function scratch() {
+  const dir = tempDir()
+  cleanups.push(dir.remove)
+  return dir.path
+}
+
+/** Loads a bundle as bin/ does, in a node process of its own, and has it print `help serve`. */
+function loadBundle(bundle = BUNDLE, cache = CODE_CACHE): { cache: string, help: string } {
+  const loader = join(ROOT, 'dist/server/bundle/load-bundle.js')
+  const code = `const { loadBundle } = await import(${JSON.stringify(loader)})
+    const loaded = loadBundle(process.argv[1], process.argv[2])
+    let help = ''
+    await loaded.exports.runCli(['help', 'serve'], { out: (text) => { help += text } })
+    process.stdout.write(JSON.stringify({ cache: loaded.cache, help }))`
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', code, bundle, cache], { encoding: 'utf8', timeout: 20_000 })
+  if (run.status !== 0) throw new Error(run.stderr)
+  return JSON.parse(run.stdout) as { cache: string, help: string }
+}
+
+describe('the bundle serve runs', () => {
+  it('is compiled from the code cache npm run build made for it', () => {
+    const loaded = loadBundle()
+    expect(loaded.cache).toBe('used')
+    expect(loaded.help).toContain(SERVE_ABOUT)
+  })
+
+  it('runs its own code, not the cache, when its bytes are not those the cache was made for (V8 checks only their length)', () => {
+    const bundle = join(scratch(), 'main.bundle.cjs')
+    const source = readFileSync(BUNDLE, 'utf8')
+    expect(source).toContain(SERVE_ABOUT)
+    writeFileSync(bundle, source.replace(SERVE_ABOUT, SERVE_ABOUT.toUpperCase()))
+    const loaded = loadBundle(bundle)
+    expect(loaded.cache).toBe('none')
+    expect(loaded.help).toContain(SERVE_ABOUT.toUpperCase())
+  })
+
+  it('leaves out a cache another node made, and runs without one V8 refuses', () => {
+    const cache = readFileSync(CODE_CACHE)
+    const header = cache.subarray(0, cache.indexOf('\n') + 1).toString()
+    expect(header).toContain(` ${process.version} `)
+    const otherNode = join(scratch(), 'other-node.cache')
+    writeFileSync(otherNode, Buffer.concat([Buffer.from(header.replace(` ${process.version} `, ' v0.0.1 ')), cache.subarray(header.length)]))
+    expect(loadBundle(BUNDLE, otherNode).cache).toBe('none')
+
+    const garbled = join(scratch(), 'garbled.cache')
+    writeFileSync(garbled, Buffer.concat([Buffer.from(header), Buffer.alloc(cache.length - header.length, 7)]))
+    const loaded = loadBundle(BUNDLE, garbled)
+    expect(loaded.cache).toBe('rejected')
+    expect(loaded.help).toContain(SERVE_ABOUT)
+  })
+})
