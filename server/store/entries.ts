@@ -52,9 +52,9 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
   }>(`SELECT c.seq, c.at, c.action, c.registration_id, r.status, r.note, r.replaced_by, r.entry
       FROM revisions r JOIN changes c ON c.seq = r.change_seq
       WHERE r.registry = @registry AND r.key = @key AND c.seq < @beforeSeq ORDER BY r.id`)
-  const selectCurrent = db.prepare<{ registry: string, key: string }, { status: EntryStatus, replaced_by: string | null, registered_seq: number, registered_at: string, entry: string }>(
-    `SELECT r.status, r.replaced_by, e.registered_seq, substr(reg.at, 1, 10) AS registered_at, r.entry
-     FROM entries e JOIN revisions r ON r.id = e.revision_id JOIN changes reg ON reg.seq = e.registered_seq
+  const selectCurrent = db.prepare<{ registry: string, key: string }, { status: EntryStatus, replaced_by: string | null, registered_seq: number, entry: string }>(
+    `SELECT r.status, r.replaced_by, e.registered_seq, r.entry
+     FROM entries e JOIN revisions r ON r.id = e.revision_id
      WHERE e.registry = @registry AND e.key = @key`)
   const getOneAsOf = db.prepare<{ registry: string, key: string, beforeSeq: number, beforeRevision: number }, PublishedRow>(
     `${SELECT_PUBLISHED_AS_OF} AND e.key = @key`)
@@ -162,7 +162,7 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
     return row && toPublished(row)
   }
 
-  function publishIn(entry: Entry, change: Change): { published: Published<Entry>, seq: number } {
+  function publishIn(entry: Entry, change: Change): { seq: number } {
     const key = kind.keyOf(entry)
     // An update keeps the entry's status and replacement: a deprecated entry stays deprecated.
     const before = change.action === 'register' ? undefined : selectCurrent.get({ registry: kind.registry, key })
@@ -197,12 +197,7 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
     const day = change.at.slice(0, 10)
     touchRegistry.run(day, day)
     onWrite()
-    // The entry as published, from what was just written rather than read back.
-    const published = toPublished({
-      entry: entryJson, status, replaced_by: replacedBy, registered_at: before?.registered_at ?? day,
-      updated_at: day, position: Number(registeredSeq),
-    })
-    return { published, seq: Number(seq) }
+    return { seq: Number(seq) }
   }
   const publishAlone = db.transaction(publishIn)
 
@@ -288,9 +283,9 @@ export function createEntryStore<Entry>(db: Database, kind: EntryKind<Entry>, on
      * an import, a follower's batch), which then must fail whole if this throws. (A transaction
      * nested in another is a savepoint, which copies every page it changes to a statement journal,
      * spilled to a temporary file past 64 KiB, for a rollback that the caller's failure does anyway.)
-     * Returns the entry as published and the change's sequence number.
+     * Returns the change's sequence number.
      */
-    publish(entry: Entry, change: Change): { published: Published<Entry>, seq: number } {
+    publish(entry: Entry, change: Change): { seq: number } {
       return db.inTransaction ? publishIn(entry, change) : publishAlone(entry, change)
     },
   }

@@ -1,13 +1,20 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /** JSON with every object's keys in code-point order and no spaces: one text per parsed value. */
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value && typeof value === 'object') {
-    const keys = Object.keys(value).sort()
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null'
+  let text: string
+  if (Array.isArray(value)) {
+    text = '['
+    for (let index = 0; index < value.length; index++) text += `${index === 0 ? '' : ','}${canonicalJson(value[index])}`
+    return `${text}]`
   }
-  return JSON.stringify(value) ?? 'null'
+  const keys = Object.keys(value).sort()
+  text = '{'
+  for (let index = 0; index < keys.length; index++) {
+    text += `${index === 0 ? '' : ','}${JSON.stringify(keys[index])}:${canonicalJson((value as Record<string, unknown>)[keys[index]!])}`
+  }
+  return `${text}}`
 }
 
 /**
@@ -16,5 +23,4 @@ function canonicalJson(value: unknown): string {
  * the rules read it, so that it does not change when the registry does (a retried registration
  * whose tag was approved meanwhile is still the same body).
  */
-export const bodyDigest = (body: unknown): string =>
-  createHash('sha256').update(canonicalJson(body)).digest('hex')
+export const bodyDigest = (body: unknown): string => hash('sha256', canonicalJson(body))

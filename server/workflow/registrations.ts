@@ -1,8 +1,9 @@
 import type { Capability } from '../../schema/capability.ts'
 import type { ResponseCode } from '../../schema/response-code.ts'
 import { listed, summary, type Violation, type Warning } from '../../schema/problem.ts'
-import type { Registration, ValidationResult } from '../../schema/registration.ts'
+import type { Registration, Submission, ValidationResult } from '../../schema/registration.ts'
 import { checkRegistration } from '../rules/registration-rules.ts'
+import { generationOf } from '../store/generation.ts'
 import type { Store } from '../store/index.ts'
 import { bodyDigest } from './body-digest.ts'
 
@@ -34,6 +35,16 @@ const describe = (violations: Violation[]) =>
 // eslint-disable-next-line max-lines-per-function -- the workflow in closure form: each step a short method over the store
 export function createRegistrationWorkflow(store: Store, now: () => Date = () => new Date()) {
   const { db, registrations } = store
+  const generation = generationOf(db)
+
+  /**
+   * The normalized requests of the registrations submitted since the registry last changed, by id:
+   * the rules judge a body by the registry alone, so an approval while the registry is as its
+   * submission saw it would be judged the same way again. The map goes with any write to the
+   * entries or RFCs, this process's or another's (generation.kept). A submission's judgement is
+   * kept only once it is committed: a rolled-back insert's id is given again to the next one.
+   */
+  const judgements = () => generation.kept('judged submissions', () => new Map<number, Submission>())
 
   /**
    * The pending registration a reviewer may decide: not one they submitted themselves, for the
@@ -57,7 +68,7 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
 
   // Each step is one write transaction, its function made once (better-sqlite3 builds a wrapper
   // per db.transaction call).
-  const submitting = db.transaction((body: unknown, bodySha256: string, submitter: string, idempotencyKey: string | undefined): Submitted | Refusal => {
+  const submitting = db.transaction((body: unknown, bodySha256: string, submitter: string, idempotencyKey: string | undefined): Submitted | (Submitted & { request: Submission }) | Refusal => {
     if (idempotencyKey !== undefined) {
       const earlier = registrations.byIdempotencyKey(submitter, idempotencyKey)
       if (earlier && earlier.bodySha256 === bodySha256) return { registration: asFirstAnswered(earlier.registration), answer: 'replayed' }
@@ -74,14 +85,16 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
     const { request, violations, warnings } = checkRegistration(body, store.view())
     if (!request) return { refused: 'rule-violations', detail: describe(violations), violations, warnings }
     const registration = registrations.submit(request, warnings, submitter, now().toISOString(), { bodySha256, idempotencyKey })
-    return { registration, answer: 'created' }
+    return { registration, answer: 'created', request }
   })
 
   const approving = db.transaction((id: number, reviewer: string): Outcome => {
     const registration = decidable(id, reviewer)
     if ('refused' in registration) return registration
-    const { request, violations } = checkRegistration(
-      { kind: registration.kind, action: registration.action, entry: registration.entry, ...registration.deprecation }, store.view())
+    const view = store.view()
+    const judged = judgements().get(id)
+    const { request, violations } = judged ? { request: judged, violations: [] } : checkRegistration(
+      { kind: registration.kind, action: registration.action, entry: registration.entry, ...registration.deprecation }, view)
     if (!request) {
       return { refused: 'conflict', detail: `Registration ${id} conflicts with the registry as it is now: ${describe(violations)}.`, violations }
     }
@@ -132,7 +145,14 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
      * look-up and the insert share the write lock: of simultaneous requests with one key, one inserts.
      */
     submit(body: unknown, submitter: string, idempotencyKey?: string): Submitted | Refusal {
-      return submitting.immediate(body, bodyDigest(body), submitter, idempotencyKey)
+      const outcome = submitting.immediate(body, bodyDigest(body), submitter, idempotencyKey)
+      if (!('request' in outcome)) return outcome
+      const { request, ...submitted } = outcome
+      const judged = judgements()
+      // Pending registrations nobody decides must not pile up here.
+      if (judged.size >= 1000) judged.clear()
+      judged.set(submitted.registration.id, request)
+      return submitted
     },
 
     /**

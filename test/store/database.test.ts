@@ -255,8 +255,8 @@ describe('the entry store', () => {
     const { db, store } = seeded()
     const top = store.capabilities.get('TOP')!
     const { status: _s, registeredAt: _r, updatedAt: _u, ...fields } = top
-    const { published: updated } = store.capabilities.publish({ ...fields, discussion: 'Revised.' }, { at: '2026-11-28T10:00:00.000Z', action: 'update' })
-    expect(updated).toMatchObject({ discussion: 'Revised.', registeredAt: '2001-06-29', updatedAt: '2026-11-28' })
+    store.capabilities.publish({ ...fields, discussion: 'Revised.' }, { at: '2026-11-28T10:00:00.000Z', action: 'update' })
+    expect(store.capabilities.get('TOP')).toMatchObject({ discussion: 'Revised.', registeredAt: '2001-06-29', updatedAt: '2026-11-28' })
     const revisions = db.prepare("SELECT count(*) AS n FROM revisions WHERE key = 'TOP'").get()
     expect(revisions).toEqual({ n: 2 })
     expect(store.registry.metadata()?.lastUpdated).toBe('2026-11-28')

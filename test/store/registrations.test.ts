@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { openRegistry } from '../../server/registry-file.ts'
 import { createStore } from '../../server/store/index.ts'
 import { createRegistrationWorkflow } from '../../server/workflow/registrations.ts'
-import { sampleCapability } from '../helpers.ts'
+import { join } from 'node:path'
+import { sampleCapability, tempDir } from '../helpers.ts'
 
 const cleanups: (() => void)[] = []
 afterEach(() => {
@@ -39,5 +40,39 @@ describe('the registration workflow answers as a read would', () => {
       submitted({ kind: 'capability', action: 'deprecate', entry: { tag: 'ONECAP' }, reason: 'Replaced.', replacedBy: 'TOP' }), 'bob'))
     expect(deprecation.deprecation).toEqual({ reason: 'Replaced.', replacedBy: 'TOP' })
     expect(store.capabilities.get('ONECAP')).toMatchObject({ status: 'deprecated', replacedBy: 'TOP' })
+  })
+})
+
+// An approval may reuse its submission's judgement only while the registry is as it was then.
+describe('an approval judges the registration against the registry as it is now', () => {
+  const register = (tag: string) => ({ kind: 'capability', action: 'register', entry: sampleCapability(tag) })
+  const idOf = (outcome: ReturnType<ReturnType<typeof createRegistrationWorkflow>['submit']>) => {
+    if (!('registration' in outcome)) throw new Error(JSON.stringify(outcome))
+    return outcome.registration.id
+  }
+
+  it('after an approval of its own moved the registry', () => {
+    const { db } = openRegistry(':memory:', 'initial')
+    cleanups.push(() => db.close())
+    const workflow = createRegistrationWorkflow(createStore(db))
+    const first = idOf(workflow.submit(register('SAMECAP'), 'alice'))
+    const second = idOf(workflow.submit(register('samecap'), 'carol'))
+    expect(workflow.approve(first, 'bob')).toHaveProperty('registration.status', 'approved')
+    expect(workflow.approve(second, 'bob')).toMatchObject({ refused: 'conflict', violations: [{ path: '/entry/tag', rule: 'duplicate' }] })
+  })
+
+  it('after another process registered the same key', () => {
+    const dir = tempDir()
+    cleanups.push(() => dir.remove())
+    const path = join(dir.path, 'registry.db')
+    const { db } = openRegistry(path, 'initial')
+    cleanups.push(() => db.close())
+    const workflow = createRegistrationWorkflow(createStore(db))
+    const id = idOf(workflow.submit(register('RACECAP'), 'alice'))
+    const other = openRegistry(path).db
+    createStore(other).capabilities.publish(sampleCapability('RACECAP'), { at: new Date().toISOString(), action: 'register' })
+    other.close()
+    expect(workflow.approve(id, 'bob')).toMatchObject({ refused: 'conflict', violations: [{ path: '/entry/tag', rule: 'duplicate' }] })
+    expect(db.prepare("SELECT count(*) AS n FROM changes WHERE key = 'RACECAP'").pluck().get()).toBe(1)
   })
 })
