@@ -203,6 +203,44 @@ describe('migration 7', () => {
   })
 })
 
+describe('migration 8', () => {
+  it('keys entries by position and drops AUTOINCREMENT, keeping every row, the numbering and the foreign keys', () => {
+    const db = new BetterSqlite3(':memory:')
+    db.pragma('foreign_keys = ON')
+    migrate(db, 7)
+    db.exec(`INSERT INTO sub_registries VALUES ('capabilities', 0, 'POP3 capabilities', NULL, 'p', '[]', '[]');
+             INSERT INTO changes (at, registry, key, action, registration_id) VALUES ('2001-06-29T00:00:00.000Z', 'capabilities', 'TOP', 'register', NULL),
+               ('2001-06-29T00:00:00.000Z', 'capabilities', 'USER', 'register', NULL), ('2002-01-01T00:00:00.000Z', 'capabilities', 'TOP', 'update', '2');
+             INSERT INTO revisions (change_seq, registry, key, status, description, entry) VALUES (1, 'capabilities', 'TOP', 'active', 'd', '{"tag":"TOP"}'),
+               (2, 'capabilities', 'USER', 'active', 'u', '{"tag":"USER"}'), (3, 'capabilities', 'TOP', 'active', 'd2', '{"tag":"TOP"}');
+             INSERT INTO entries (registry, key, registered_seq, revision_id, description) VALUES ('capabilities', 'TOP', 1, 3, 'd2'), ('capabilities', 'USER', 2, 2, 'u');
+             INSERT INTO entry_terms VALUES ('capabilities', 'command', 'TOP', 1), ('capabilities', 'command', 'USER', 2);
+             INSERT INTO registrations (kind, action, key, entry, warnings, status, submitter, submitted_at, change_seq, body_sha256)
+               VALUES ('capability', 'register', 'X', '{"tag":"X"}', '[]', 'rejected', 'alice', '2001-06-28T00:00:00.000Z', NULL, 'a'),
+                      ('capability', 'update', 'TOP', '{"tag":"TOP"}', '[]', 'approved', 'alice', '2001-12-31T00:00:00.000Z', 3, 'b');`)
+    const tables = ['changes', 'revisions', 'entries', 'entry_terms', 'registrations']
+    const rows = () => Object.fromEntries(tables.map((table) => [table, db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).all()]))
+    const before = rows()
+    migrate(db, 8)
+    expect(rows()).toEqual(before)
+    expect(db.pragma('foreign_key_check')).toEqual([])
+    const sql = db.prepare<[], string>("SELECT group_concat(sql, ';') FROM sqlite_schema WHERE name IN ('changes', 'registrations')").pluck().get()!
+    expect(sql).not.toMatch(/AUTOINCREMENT/i)
+    // An entry's position is its rowid; the key is its one unique index beside the list's.
+    expect(db.prepare("SELECT name, type FROM pragma_table_info('entries') WHERE pk > 0").all()).toEqual([{ name: 'registered_seq', type: 'INTEGER' }])
+    expect(db.prepare('SELECT count(*) FROM entries WHERE rowid = registered_seq').pluck().get()).toBe(2)
+    expect(db.prepare<[], { name: string, unique: number }>('SELECT name, "unique" FROM pragma_index_list(\'entries\') ORDER BY name').all())
+      .toEqual([{ name: 'entries_in_order', unique: 0 }, { name: 'sqlite_autoindex_entries_1', unique: 1 }])
+    expect(() => db.exec("INSERT INTO entries (registry, key, registered_seq, revision_id) VALUES ('capabilities', 'top', 3, 3)")).toThrow(/UNIQUE/)
+    expect(() => db.exec("INSERT INTO entry_terms VALUES ('capabilities', 'command', 'PASS', 9)")).toThrow(/FOREIGN KEY/)
+    // The numbering goes on from the largest.
+    expect(db.prepare("INSERT INTO changes (at, registry, key, action) VALUES ('2003-01-01T00:00:00.000Z', 'capabilities', 'USER', 'update')").run().lastInsertRowid).toBe(4)
+    expect(db.prepare(`INSERT INTO registrations (kind, action, key, entry, warnings, status, submitter, submitted_at)
+                       VALUES ('capability', 'register', 'Y', '{}', '[]', 'pending', 'bob', '2003-01-01T00:00:00.000Z')`).run().lastInsertRowid).toBe(3)
+    db.close()
+  })
+})
+
 describe('openRegistry', () => {
   it('seeds a new database once, and reopening neither reseeds nor duplicates', () => {
     const path = scratch()
