@@ -29,14 +29,15 @@ export async function docsRoutes(app: FastifyInstance) {
 
   let viewer: Promise<FastifyInstance> | undefined
   const toViewer = async (request: FastifyRequest, reply: FastifyReply) => {
-    viewer ??= swaggerUi()
+    // A viewer that failed to start is not kept: the next request tries again.
+    viewer ??= swaggerUi().catch((error: unknown) => { viewer = undefined; throw error })
     const ui = await viewer
     reply.hijack()
     ui.routing(request.raw, reply.raw)
   }
   app.get('/docs', { schema: { hide: true } }, toViewer)
   app.get('/docs/*', { schema: { hide: true } }, toViewer)
-  app.addHook('onClose', async () => { await (await viewer)?.close() })
+  app.addHook('onClose', async () => { await (await viewer?.catch(() => undefined))?.close() })
 }
 
 /**
