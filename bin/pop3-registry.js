@@ -4,12 +4,15 @@
 // thirds of the time their hundreds of files take, and is compiled with the code V8 kept for it at
 // build time (dist/server/bundle/load-bundle.js); the short commands run from the files, since
 // each loads only its own few and compiling the whole bundle would double a `--version`. A dist/
-// compiled without its bundle (tsc alone) still serves, from the files.
-import { existsSync } from 'node:fs'
+// compiled without its bundle (tsc alone) still serves, from the files, and so does one compiled
+// again by tsc alone after its bundle was made: that bundle holds the code before the compile.
+import { statSync } from 'node:fs'
 import process from 'node:process'
 import { URL } from 'node:url'
 
-const bundled = process.argv[2] === 'serve' && existsSync(new URL('../dist/server/main.bundle.cjs', import.meta.url))
+const modifiedAt = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs
+const bundledAt = modifiedAt('../dist/server/main.bundle.cjs')
+const bundled = process.argv[2] === 'serve' && bundledAt !== undefined && bundledAt >= (modifiedAt('../dist/.tsbuildinfo') ?? 0)
 const entry = bundled ? 'dist/server/bundle/load-bundle.js' : 'dist/server/main.js'
 let loaded
 try {

@@ -1,7 +1,7 @@
 // `serve` runs dist/server/main.bundle.cjs with the code V8 compiled for it at build time
 // (server/bundle/): a start-up uses that code only when it was made for these very bytes by this node.
 import { spawnSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempDir } from './helpers.ts'
@@ -65,5 +65,40 @@ describe('the bundle serve runs', () => {
     const loaded = loadBundle(BUNDLE, garbled)
     expect(loaded.cache).toBe('rejected')
     expect(loaded.help).toContain(SERVE_ABOUT)
+  })
+})
+
+describe('which build serve runs', () => {
+  /** A project folder with bin/ and a dist/ whose files and bundle each say which they are. */
+  function project() {
+    const root = scratch()
+    const put = (path: string, text: string) => {
+      mkdirSync(join(root, path, '..'), { recursive: true })
+      writeFileSync(join(root, path), text)
+    }
+    put('package.json', '{"type":"module"}')
+    mkdirSync(join(root, 'bin'))
+    copyFileSync(join(ROOT, 'bin/pop3-registry.js'), join(root, 'bin/pop3-registry.js'))
+    put('dist/server/main.js', `process.stdout.write('files')`)
+    put('dist/server/main.bundle.cjs', '')
+    put('dist/server/bundle/load-bundle.js', `export const loadBundle = () => ({ exports: { main: () => process.stdout.write('bundle') } })`)
+    put('dist/.tsbuildinfo', '{}')
+    const serve = () => spawnSync(process.execPath, [join(root, 'bin/pop3-registry.js'), 'serve'], { encoding: 'utf8', timeout: 20_000 }).stdout
+    const compiledAt = (path: string, seconds: number) => utimesSync(join(root, path), seconds, seconds)
+    return { serve, compiledAt }
+  }
+
+  it('is the bundle when it was made after the last compile', () => {
+    const { serve, compiledAt } = project()
+    compiledAt('dist/.tsbuildinfo', 1_000)
+    compiledAt('dist/server/main.bundle.cjs', 2_000)
+    expect(serve()).toBe('bundle')
+  })
+
+  it('is dist/\'s files when tsc compiled again after the bundle was made, which holds the older code', () => {
+    const { serve, compiledAt } = project()
+    compiledAt('dist/server/main.bundle.cjs', 1_000)
+    compiledAt('dist/.tsbuildinfo', 2_000)
+    expect(serve()).toBe('files')
   })
 })
