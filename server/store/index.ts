@@ -25,8 +25,11 @@ export function createStore(db: Database) {
     hasCapability: (tag) => generation.kept(`c ${tag.toUpperCase()}`, () => capabilities.has(tag)),
     hasResponseCode: (code) => generation.kept(`r ${code.toUpperCase()}`, () => responseCodes.has(code)),
     entryOf: (kind, key) => (kind === 'capability' ? capabilities : responseCodes).history(key).at(-1)?.entry,
+    // A key that is not registered is not deprecated: the entry is read only for a registered key
+    // (most submissions register a new one, and the rules ask both).
     isDeprecated: (kind, key) => generation.kept(`d ${kind} ${key.toUpperCase()}`, () =>
-      (kind === 'capability' ? capabilities.get(key) : responseCodes.get(key))?.status === 'deprecated'),
+      (kind === 'capability' ? registryView.hasCapability(key) : registryView.hasResponseCode(key))
+      && (kind === 'capability' ? capabilities.get(key) : responseCodes.get(key))?.status === 'deprecated'),
     rfc: (number) => generation.kept(`n ${number}`, () => rfcs.get(number)),
   }
   return {
