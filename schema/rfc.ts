@@ -24,3 +24,10 @@ export const RfcStatusSeedSchema = z.strictObject({
 })
 
 export type Rfc = z.infer<typeof RfcSchema>
+
+/** GET /v1/rfcs: what a follower copies, and anyone may read. */
+export const RfcListSchema = z.strictObject({
+  items: z.array(RfcSchema).describe('Every RFC the registry knows, by number.'),
+  loadedAt: z.string().nullable()
+    .describe('ISO 8601 date and time of the latest load of RFC statuses that changed one; null if none was recorded.'),
+}).meta({ id: 'RfcList' })

@@ -115,14 +115,14 @@ const COMMANDS: Record<string, Command> = {
   },
   'rfc-index load': {
     usage: '<file>',
-    about: 'Load RFC statuses from the RFC Editor\'s rfc-index.xml, adding or refreshing the RFCs\nthe registration warnings consult.',
+    about: 'Load RFC statuses from the RFC Editor\'s rfc-index.xml, adding or refreshing the RFCs\nthe registration warnings consult and registry.json carries (a load that changes one\nmoves the registry\'s version: caches, downloads and followers follow).',
     args: ['<file>'],
     run: async ({ args: [file], io, config }) => {
       const { parseRfcIndex } = await import('./rfc-index.ts')
       const rfcs = parseRfcIndex(readInput(file!))
       return withStore(await config(), (store) => {
-        const written = store.rfcs.load(rfcs)
-        io.out(`loaded ${written} RFCs from ${file}; the registry now knows ${store.rfcs.count()}\n`)
+        const changed = store.rfcs.load(rfcs)
+        io.out(`read ${rfcs.length} RFCs from ${file}, ${changed} of them new or changed; the registry now knows ${store.rfcs.count()}\n`)
         return 0
       })
     },

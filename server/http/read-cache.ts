@@ -8,11 +8,13 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * Marks a public read, the same for everyone, which the read cache may answer: 'registry'
-     * reads change with the registry, 'static' ones only with the program. Routes without it
+     * reads change with the registry, 'rfcs' ones also carry the RFC statuses (their Last-Modified
+     * is the later of the latest change and the latest RFC load), 'static' ones change only with
+     * the program. Routes without it
      * (health, registrations, forms) are neither kept nor validated, and a route with hooks of its
      * own (an authentication) cannot have it: installReadCache refuses the route.
      */
-    lastModified?: 'registry' | 'static'
+    lastModified?: 'registry' | 'rfcs' | 'static'
     /** A read that long-polls when asked with `wait`: such answers are live, never kept nor validated. */
     longPoll?: boolean
   }
@@ -26,12 +28,14 @@ declare module 'fastify' {
   }
 }
 
-export interface RegistryVersion { seq: number, at: string | undefined }
+/** The latest change's seq and time, and the latest RFC load's (store.version()). */
+export interface RegistryVersion { seq: number, at: string | undefined, rfcLoad: number, rfcLoadAt: string | undefined }
 
-interface ReadAt { version: number, lastModified: Date, key: string }
+interface ReadAt { version: number, rfcLoad: number, lastModified: Date, key: string }
 
 interface CachedRead {
   version: number
+  rfcLoad: number
   etag: string
   lastModified: Date
   /** Every header of the answer, worked out once: it is written as it is, with the body. */
@@ -67,6 +71,11 @@ export function isFresh(request: FastifyRequest, etag: string, lastModified: Dat
   return !Number.isNaN(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since
 }
 
+/** When a read last changed: the latest change, or for one that carries the RFC statuses the later of it and the latest RFC load. */
+export function lastModifiedOf({ at, rfcLoadAt }: RegistryVersion, carriesRfcs: boolean): Date {
+  return new Date((carriesRfcs && rfcLoadAt !== undefined && (at === undefined || rfcLoadAt > at) ? rfcLoadAt : at) ?? 0)
+}
+
 export function setValidators(reply: FastifyReply, etag: string, lastModified: Date) {
   reply.header('etag', etag)
   reply.header('last-modified', lastModified.toUTCString())
@@ -89,10 +98,11 @@ function refuseUncacheable(route: RouteOptions) {
 /**
  * Every public read (a GET route whose config has `lastModified`) answers with an ETag (a hash of
  * its body), Last-Modified and Cache-Control, and with 304 when the client's copy is current
- * (RFC 9110 §13). Its answer is kept for the registry version it was built at, headers included,
- * so the next identical read is written out at once, without the handler, the database (but for
- * the version), the serializer or any header work; any change to the registry, by this process
- * or another, moves the version and so retires every kept answer.
+ * (RFC 9110 §13). Its answer is kept for the registry version it was built at (the latest change's
+ * seq and the latest RFC load's), headers included, so the next identical read is written out at
+ * once, without the handler, the database (but for the version), the serializer or any header
+ * work; any change to the registry or load of RFC statuses that changed one, by this process or
+ * another, moves the version and so retires every kept answer.
  *
  * Only those routes get the cache's hooks, as their own: it cannot answer any other route, and a
  * route with an onRequest, preParsing, preValidation or preHandler of its own (a guard) is refused
@@ -124,7 +134,7 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
     headers['content-length'] = String(bytes.length)
     forget(read.key)
     while (keptBytes + bytes.length > MAX_BYTES && kept.size > 0) forget(kept.keys().next().value!)
-    kept.set(read.key, { version: read.version, etag, lastModified: read.lastModified, headers, notModified, body: bytes })
+    kept.set(read.key, { version: read.version, rfcLoad: read.rfcLoad, etag, lastModified: read.lastModified, headers, notModified, body: bytes })
     keptBytes += bytes.length
   }
 
@@ -134,7 +144,8 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
     refuseUncacheable(route)
     const security = route.config?.securityHeaders ?? SECURITY_HEADERS
     const longPoll = route.config?.longPoll === true
-    const version = kind === 'registry' ? registryVersion : () => ({ seq: -1, at: startedAt })
+    const version = kind === 'static' ? () => ({ seq: -1, at: startedAt, rfcLoad: 0, rfcLoadAt: undefined }) : registryVersion
+    const carriesRfcs = kind === 'rfcs'
 
     // Callback-style hooks: they run on every read, and spare the promises async ones would make.
     const answerFromCache: onRequestHookHandler = (request, reply, done) => {
@@ -143,11 +154,11 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
         return done()
       }
       // A request read from a socket may share this turn's look at the version (store/generation.ts); an injected one may not.
-      const { seq, at } = version(request.raw.socket instanceof Socket)
+      const current = version(request.raw.socket instanceof Socket)
       const accept = request.headers.accept
       const key = accept === undefined ? request.url : `${request.url}\n${accept}`
       const hit = kept.get(key)
-      if (hit !== undefined && hit.version === seq) {
+      if (hit !== undefined && hit.version === current.seq && hit.rfcLoad === current.rfcLoad) {
         // Written past fastify's reply: its headers are complete, and onResponse hooks (metrics, the request log) still run.
         reply.hijack()
         if (isFresh(request, hit.etag, hit.lastModified)) reply.raw.writeHead(304, hit.notModified).end()
@@ -155,7 +166,7 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
         return
       }
       reply.headers(security)
-      request.readAt = { version: seq, lastModified: new Date(at ?? 0), key }
+      request.readAt = { version: current.seq, rfcLoad: current.rfcLoad, lastModified: lastModifiedOf(current, carriesRfcs), key }
       done()
     }
 

@@ -17,6 +17,9 @@ export const RENDERERS = {
 } as const satisfies Record<string, Renderer>
 
 export type DownloadUrl = keyof typeof RENDERERS
+
+/** The downloads that carry the RFC statuses too: their Last-Modified moves with an RFC load. */
+export const CARRIES_RFCS: ReadonlySet<DownloadUrl> = new Set(['/v1/registry.json'])
 export type Renderers = Record<DownloadUrl, Renderer>
 
 /** One rendering asked for: a download, of the registry now or as it stood on a day. */

@@ -38,9 +38,9 @@ export function removeStaleFolders(root = tmpdir()) {
 }
 
 /**
- * The downloads (CSV, XML, text, JSON), each rendered once per registry version and kept until
- * the registry changes (then every rendering of the older version goes); those of past days are
- * kept KEPT_RENDERINGS at most.
+ * The downloads (CSV, XML, text, JSON), each rendered once per registry version (its latest change
+ * and latest RFC load: registry.json carries the statuses) and kept until that version moves (then
+ * every rendering of the older version goes); those of past days are kept KEPT_RENDERINGS at most.
  *
  * A small registry is rendered at once on the main thread, which is a consistent read since
  * nothing else runs meanwhile; so is an in-memory one (tests), which no other connection can open.
@@ -60,9 +60,9 @@ export function createPublicationFiles(db: Database, store: Store, { renderers =
   let closed = false
 
   function build(of: RenderingOf, name: string): Promise<Rendered> {
-    const version = store.version().seq
-    const path = join(dir, `${name.replace(/\W+/g, '_')}-${version}`)
-    if (db.memory || version <= atOnce) return Promise.resolve(writeRendering(store, renderers[of.url], of.asOf, path))
+    const { seq, rfcLoad } = store.version()
+    const path = join(dir, `${name.replace(/\W+/g, '_')}-${seq}-${rfcLoad}`)
+    if (db.memory || seq <= atOnce) return Promise.resolve(writeRendering(store, renderers[of.url], of.asOf, path))
     // One rendering at a time, so that their memory does not add up.
     const run = queue.then(() => {
       if (closed) throw new Error(`the server closed before ${name} was rendered`)
@@ -87,14 +87,14 @@ export function createPublicationFiles(db: Database, store: Store, { renderers =
     /** The rendering for the registry as it is now, building it if the registry has changed. */
     async get(of: RenderingOf): Promise<Rendered> {
       const name = renderingName(of)
-      const version = store.version().seq
+      const { seq, rfcLoad } = store.version()
       const have = current.get(name)
-      if (have && have.version === version) {
+      if (have && have.version.seq === seq && have.version.rfcLoad === rfcLoad) {
         current.delete(name)
         current.set(name, have)
         return have
       }
-      const key = `${name}@${version}`
+      const key = `${name}@${seq}.${rfcLoad}`
       let pending = building.get(key)
       if (!pending) {
         pending = build(of, name).then((rendered) => {
@@ -102,7 +102,8 @@ export function createPublicationFiles(db: Database, store: Store, { renderers =
           current.set(name, rendered)
           let pastDays = 0
           for (const [kept, { version: keptVersion }] of [...current].reverse()) {
-            if (keptVersion < rendered.version || (kept.includes('?asOf=') && ++pastDays > KEPT_RENDERINGS)) forget(kept)
+            const older = keptVersion.seq < rendered.version.seq || keptVersion.rfcLoad < rendered.version.rfcLoad
+            if (older || (kept.includes('?asOf=') && ++pastDays > KEPT_RENDERINGS)) forget(kept)
           }
           return rendered
         }).finally(() => building.delete(key))

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto'
 import { closeSync, openSync, writeSync } from 'node:fs'
+import type { RegistryVersion } from '../http/read-cache.ts'
 import type { Store } from '../store/index.ts'
 import type { Renderer } from './downloads.ts'
 
-/** A publication rendered at one registry version: in memory when small, in a file when not. */
+/** A publication rendered at one registry version (change and RFC load): in memory when small, in a file when not. */
 export interface Rendered {
-  version: number
-  lastChangedAt: string | undefined
+  version: RegistryVersion
   etag: string
   size: number
   body?: Buffer
@@ -36,7 +36,7 @@ function* gathered(chunks: Iterable<string>) {
  * ETag and keeping it in memory or, once it outgrows IN_MEMORY, writing it to `path`.
  */
 export function writeRendering(store: Store, render: Renderer, asOf: string | undefined, path: string): Rendered {
-  const { seq, at } = store.changes.latest()
+  const version = store.version()
   const hash = createHash('sha1')
   const held: Buffer[] = []
   let size = 0
@@ -61,6 +61,6 @@ export function writeRendering(store: Store, render: Renderer, asOf: string | un
   }
   const etag = `"${hash.digest('base64url')}"`
   return fd === undefined
-    ? { version: seq, lastChangedAt: at, etag, size, body: Buffer.concat(held) }
-    : { version: seq, lastChangedAt: at, etag, size, path }
+    ? { version, etag, size, body: Buffer.concat(held) }
+    : { version, etag, size, path }
 }

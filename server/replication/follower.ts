@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
 import { HistoryItemSchema } from '../../schema/export.ts'
+import { RfcListSchema } from '../../schema/rfc.ts'
 import { importRegistry, replayChange } from '../publish/import.ts'
 import type { Store } from '../store/index.ts'
 
@@ -43,7 +44,8 @@ const BATCH = 1000
  * A read-only replica's link to its primary. It copies the primary's JSON export into an empty
  * database (history and all, checked by the import), then long-polls the primary's change feed
  * with include=entry and replays each change with its own sequence number and date, so that every
- * read of the replica has the primary's bytes and so its ETags. Restarted on an old file, it asks
+ * read of the replica has the primary's bytes and so its ETags; before each poll it asks whether
+ * the primary's RFC statuses changed (GET /v1/rfcs with If-None-Match) and copies them if so. Restarted on an old file, it asks
  * for what came after the last change it holds.
  */
 // eslint-disable-next-line max-lines-per-function -- a module in closure form: the link's state and the short functions over it
@@ -61,6 +63,8 @@ export function createFollower({ primary, store, maxLagSeconds, log, retryMs = 1
   let trouble: string | undefined = 'has not reached its primary yet'
   let failing = false
   let running: Promise<void> | undefined
+  // The ETag of the primary's RFC statuses last copied: asked again with If-None-Match, a 304 costs the primary little.
+  let rfcsEtag: string | undefined
 
   async function getJson(path: string, timeoutMs: number): Promise<unknown> {
     const response = await fetch(`${base}${path}`, {
@@ -77,6 +81,29 @@ export function createFollower({ primary, store, maxLagSeconds, log, retryMs = 1
     log.info({ primary: base, ...counts }, 'copied the registry from the primary')
   }
 
+  /**
+   * Copies the primary's RFC statuses (which registry.json carries) when they changed, dated at the
+   * primary's load, so that this replica's registry.json keeps the primary's bytes and Last-Modified.
+   * A load moves no change seq and so does not end a long poll: it is learnt at the next poll.
+   */
+  async function copyRfcs() {
+    const response = await fetch(`${base}/v1/rfcs`, {
+      headers: { accept: 'application/json', ...(rfcsEtag === undefined ? {} : { 'if-none-match': rfcsEtag }) },
+      signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(60_000)]),
+    })
+    if (response.status === 304) return
+    // A primary older than /v1/rfcs: its statuses stay as the bootstrap copied them.
+    if (response.status === 404) {
+      await response.body?.cancel()
+      return
+    }
+    if (!response.ok) throw new Error(`/v1/rfcs answered ${response.status}`)
+    const list = RfcListSchema.parse(await response.json())
+    const changed = store.rfcs.follow(list.items, list.loadedAt)
+    if (changed > 0) log.info({ primary: base, changed, loadedAt: list.loadedAt }, 'copied RFC statuses from the primary')
+    rfcsEtag = response.headers.get('etag') ?? undefined
+  }
+
   /** Asks for the changes after the last one held, applies them in one transaction, and returns. */
   async function pull() {
     const since = store.changes.latest().seq
@@ -84,6 +111,8 @@ export function createFollower({ primary, store, maxLagSeconds, log, retryMs = 1
     const wait = currentAt === undefined ? 0 : waitSeconds
     // Only a poll that follows an answer without a failure between can vouch for the present.
     pollOpenSince = currentAt !== undefined && !failing && since >= primaryLatest ? Date.now() : undefined
+    // Counted in the poll: a change that comes meanwhile is in the poll's answer, at once.
+    await copyRfcs()
     const feed = FollowedFeedSchema.parse(await getJson(
       `/v1/changes?since=${since}&limit=${BATCH}&include=entry&wait=${wait}`, (wait + 10) * 1000))
     store.db.transaction(() => {

@@ -36,8 +36,11 @@ export function createStore(db: Database) {
     db,
     registry,
     changes,
-    /** The latest change, remembered until the database changes: the version every read is kept for. */
-    version: (forSocketRead = false) => generation.remembered('version', () => changes.latest(), forSocketRead),
+    /** The latest change and RFC load (registry.json carries the statuses), remembered until the database changes: the version every read is kept for. */
+    version: (forSocketRead = false) => generation.remembered('version', () => {
+      const load = rfcs.latestLoad()
+      return { ...changes.latest(), rfcLoad: load.seq, rfcLoadAt: load.at }
+    }, forSocketRead),
     capabilities,
     responseCodes,
     rfcs,

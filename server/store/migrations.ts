@@ -315,6 +315,23 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       CREATE INDEX registrations_pending_by_body ON registrations (submitter, body_sha256) WHERE status = 'pending';
     `)
   },
+
+  function rfcLoadsRecorded(db) {
+    // A load of RFC statuses that changed something, with its time: it moves the version the read
+    // cache and the downloads are kept for (registry.json carries the statuses) and tells followers
+    // to copy them again. What the registry already knows is dated at its latest change, so that no
+    // Last-Modified moves on upgrade.
+    db.exec(`
+      CREATE TABLE rfc_loads (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        changed INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO rfc_loads (seq, at, changed)
+        SELECT 1, coalesce((SELECT at FROM changes ORDER BY seq DESC LIMIT 1), strftime('%Y-%m-%dT%H:%M:%fZ')), count(*)
+        FROM rfcs HAVING count(*) > 0;
+    `)
+  },
 ]
 
 /** Steps that rebuild tables, which SQLite asks to run with foreign keys off. */

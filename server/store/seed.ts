@@ -29,10 +29,13 @@ export function seedIfEmpty(store: Store, name: SeedName = 'current', given?: Se
   // IMMEDIATE takes the write lock first, so two processes starting at once cannot both seed.
   return store.db.transaction(() => {
     // The RFC statuses came later than the registry (migration 2): a registry may have none yet.
-    if (store.rfcs.count() === 0) {
-      store.rfcs.load(RfcStatusSeedSchema.parse(JSON.parse(readFileSync(RFC_STATUS_FILE, 'utf8'))).rfcs)
+    const rfcs = store.rfcs.count() === 0 ? RfcStatusSeedSchema.parse(JSON.parse(readFileSync(RFC_STATUS_FILE, 'utf8'))).rfcs : []
+    // Dated at the registry's latest change: statuses shipped with the program move no Last-Modified.
+    const loadRfcs = () => store.rfcs.load(rfcs, store.changes.latest().at ?? new Date().toISOString())
+    if (store.registry.metadata()) {
+      loadRfcs()
+      return false
     }
-    if (store.registry.metadata()) return false
     const seed = given ?? loadSeed()
     const later = name === 'current' ? loadLaterRegistrations() : undefined
     store.registry.create(later
@@ -48,6 +51,7 @@ export function seedIfEmpty(store: Store, name: SeedName = 'current', given?: Se
         else store.responseCodes.publish(revision.entry, later)
       }
     }
+    loadRfcs()
     return true
   }).immediate()
 }

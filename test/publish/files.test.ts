@@ -112,8 +112,23 @@ describe('the renderings of a file database', () => {
       const bytes = rendered.body ?? readFileSync(rendered.path!)
       expect(bytes.toString(), `${url} ${asOf ?? ''}`).toBe([...RENDERERS[url](asOf === undefined ? store : store.asOf(asOf)!)].join(''))
       expect(rendered.size).toBe(bytes.length)
-      expect(rendered.version).toBe(store.version().seq)
+      expect(rendered.version).toEqual(store.version())
     }
+    await publications.close()
+  })
+
+  it('are made again after a load that changed an RFC status, and not after one that changed none', async () => {
+    const { store, publications } = fileRegistry()
+    const first = await publications.get({ url: '/v1/registry.json' })
+    expect(store.rfcs.load(store.rfcs.all())).toBe(0)
+    expect(await publications.get({ url: '/v1/registry.json' })).toBe(first)
+    expect(store.rfcs.load([{ number: 2449, title: 'POP3 Extension Mechanism', status: 'HISTORIC', obsoletedBy: null }])).toBe(1)
+    const second = await publications.get({ url: '/v1/registry.json' })
+    expect(second.etag).not.toBe(first.etag)
+    expect(second.version).toEqual(store.version())
+    expect(second.version.rfcLoad).toBe(first.version.rfcLoad + 1)
+    const rfcs = (JSON.parse((second.body ?? readFileSync(second.path!)).toString()) as { rfcs: { number: number, status: string }[] }).rfcs
+    expect(rfcs.find((rfc) => rfc.number === 2449)?.status).toBe('HISTORIC')
     await publications.close()
   })
 

@@ -61,7 +61,7 @@ const approve = (primary: Node, entry: object, action = 'register') =>
 
 const READS = ['/v1/registry', '/v1/capabilities', '/v1/capabilities/TOP', '/v1/capabilities/TOP/history', '/v1/response-codes',
   '/v1/capabilities?asOf=2001-01-01', '/v1/changes?since=0', '/v1/registry.json', '/v1/registry.xml', '/v1/registry.txt',
-  '/v1/capabilities.csv', '/v1/response-codes.csv']
+  '/v1/capabilities.csv', '/v1/response-codes.csv', '/v1/rfcs']
 
 async function expectSameReads(primary: Node, follower: Node, urls = READS) {
   for (const url of urls) {
@@ -73,6 +73,19 @@ async function expectSameReads(primary: Node, follower: Node, urls = READS) {
   }
 }
 
+/** Loads RFC statuses into the primary's file through a connection of its own, as `pop3-registry rfc-index load` does. */
+function loadRfcs(status: 'PROPOSED STANDARD' | 'INTERNET STANDARD' | 'HISTORIC'): number {
+  const db = openDatabase(join(dir.path, 'primary.db'))
+  try {
+    return createStore(db).rfcs.load([{ number: 2449, title: 'POP3 Extension Mechanism', status, obsoletedBy: null }])
+  } finally {
+    db.close()
+  }
+}
+
+const statusOf2449 = async (node: Node) => ((await node.app.inject('/v1/rfcs')).json() as { items: { number: number, status: string }[] })
+  .items.find((rfc) => rfc.number === 2449)?.status
+
 describe('a follower', () => {
   it('copies the primary, history included, and answers every read with its bytes and ETags', async () => {
     const primary = await startPrimary()
@@ -80,6 +93,25 @@ describe('a follower', () => {
     const follower = await startFollower(primary.url, 'f1')
     await isReady(follower)
     await expectSameReads(primary, follower, [...READS, '/v1/capabilities/EARLY/history'])
+  })
+
+  it('copies the primary\'s RFC statuses, and copies them again when a load changes them, with the primary\'s bytes and dates', async () => {
+    const primary = await startPrimary()
+    // Loaded before the follower starts: its copy must carry this load's date, not that of its bootstrap.
+    expect(loadRfcs('INTERNET STANDARD')).toBe(1)
+    const follower = await startFollower(primary.url, 'f1', 2)
+    await isReady(follower)
+    await expectSameReads(primary, follower, ['/v1/registry.json', '/v1/rfcs'])
+    const before = await follower.app.inject('/v1/registry.json')
+    expect(before.json().rfcs).toContainEqual(expect.objectContaining({ number: 2449, status: 'INTERNET STANDARD' }))
+
+    expect(loadRfcs('HISTORIC')).toBe(1)
+    await until('the follower knows the new status', async () => await statusOf2449(follower) === 'HISTORIC')
+    await expectSameReads(primary, follower, [...READS, '/v1/rfcs'])
+    const after = await follower.app.inject('/v1/registry.json')
+    expect(after.json().rfcs).toContainEqual(expect.objectContaining({ number: 2449, status: 'HISTORIC' }))
+    expect(after.headers.etag).not.toBe(before.headers.etag)
+    expect((await follower.app.inject({ url: '/v1/registry.json', headers: { 'if-none-match': before.headers.etag as string } })).statusCode).toBe(200)
   })
 
   it('applies an approval promptly through the long poll, updates included', async () => {

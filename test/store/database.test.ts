@@ -328,3 +328,26 @@ describe('the entry store', () => {
       .toMatch(/^SEARCH entry_terms USING PRIMARY KEY \(registry=\? AND kind=\? AND term=\? AND registered_seq=\?\)$/)
   })
 })
+
+describe('migration 9', () => {
+  it('records what the registry knows of RFCs as one load, dated at its latest change, and no load when it knows none', () => {
+    const db = new BetterSqlite3(':memory:')
+    db.pragma('foreign_keys = ON')
+    migrate(db, 8)
+    db.exec(`INSERT INTO sub_registries VALUES ('capabilities', 0, 'POP3 capabilities', NULL, 'p', '[]', '[]');
+             INSERT INTO changes (at, registry, key, action) VALUES ('2001-06-29T00:00:00.000Z', 'capabilities', 'TOP', 'register'),
+               ('2005-03-01T00:00:00.000Z', 'capabilities', 'TOP', 'update');
+             INSERT INTO rfcs VALUES (1939, 'Post Office Protocol - Version 3', 'INTERNET STANDARD', NULL), (2449, 'POP3 Extension Mechanism', 'PROPOSED STANDARD', NULL);`)
+    const rfcs = db.prepare('SELECT * FROM rfcs ORDER BY number').all()
+    migrate(db, 9)
+    expect(db.prepare('SELECT seq, at, changed FROM rfc_loads').all()).toEqual([{ seq: 1, at: '2005-03-01T00:00:00.000Z', changed: 2 }])
+    expect(db.prepare('SELECT * FROM rfcs ORDER BY number').all()).toEqual(rfcs)
+    db.close()
+
+    const empty = new BetterSqlite3(':memory:')
+    migrate(empty, 8)
+    migrate(empty, 9)
+    expect(empty.prepare('SELECT count(*) FROM rfc_loads').pluck().get()).toBe(0)
+    empty.close()
+  })
+})

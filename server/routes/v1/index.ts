@@ -4,6 +4,7 @@ import { CapaTagSchema, ResponseCodeKeySchema } from '../../../schema/grammar.ts
 import { AsOfQuerySchema, CapabilityListQuerySchema, ResponseCodeListQuerySchema } from '../../../schema/list.ts'
 import { ProblemSchema } from '../../../schema/problem.ts'
 import { RegistrySchema } from '../../../schema/registry.ts'
+import { RfcListSchema } from '../../../schema/rfc.ts'
 import { ResponseCodeRecordSchema } from '../../../schema/response-code.ts'
 import { capabilityRecord, responseCodeRecord } from '../../http/links.ts'
 import { HttpProblem } from '../../http/problems.ts'
@@ -50,10 +51,27 @@ function registryRoute(store: Store): FastifyPluginAsyncZod {
   }
 }
 
+/** GET /v1/rfcs: the RFC statuses the reference warnings consult, as registry.json carries them; what a follower copies. */
+function rfcsRoute(store: Store): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/v1/rfcs', {
+      config: { lastModified: 'rfcs', produces: ['application/json'] },
+      schema: {
+        summary: 'The RFC statuses the registry knows, and when they last changed',
+        description: 'Refreshed by `pop3-registry rfc-index load`; a follower asks for them again (If-None-Match) alongside its change-feed polls.',
+        operationId: 'listRfcs',
+        tags: ['registry'],
+        response: { 200: RfcListSchema, 406: ProblemSchema },
+      },
+    }, async () => ({ items: store.rfcs.all(), loadedAt: store.rfcs.latestLoad().at ?? null }))
+  }
+}
+
 /** The read API under /v1. */
 export function v1Routes(store: Store, files: PublicationFiles, waiter: ChangeWaiter): FastifyPluginAsyncZod {
   return async (app) => {
     await app.register(registryRoute(store))
+    await app.register(rfcsRoute(store))
 
     await app.register(entryRoutes({
       registry: 'capabilities',

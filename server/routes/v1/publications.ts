@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ChangeFeedQuerySchema, ChangeFeedSchema, RegistryExportSchema } from '../../../schema/export.ts'
 import { ProblemSchema } from '../../../schema/problem.ts'
-import { isFresh, setValidators } from '../../http/read-cache.ts'
+import { isFresh, lastModifiedOf, setValidators } from '../../http/read-cache.ts'
 import type { PublicationFiles } from '../../publish/files.ts'
-import type { DownloadUrl } from '../../publish/downloads.ts'
+import { CARRIES_RFCS, type DownloadUrl } from '../../publish/downloads.ts'
 import { historyItemJson } from '../../publish/render.ts'
 import { AsOfQuerySchema } from '../../../schema/list.ts'
 import { HttpProblem } from '../../http/problems.ts'
@@ -42,12 +42,13 @@ export function publicationRoutes(store: Store, files: PublicationFiles, waiter:
   return async (app) => {
     for (const download of downloads) {
       const mediaType = download.type.split(';')[0]!
+      const carriesRfcs = CARRIES_RFCS.has(download.url)
       app.get(download.url, {
         // Small renderings are then kept by the read cache too; streamed ones it passes over.
-        config: { lastModified: 'registry', produces: [mediaType] },
+        config: { lastModified: carriesRfcs ? 'rfcs' : 'registry', produces: [mediaType] },
         schema: {
           summary: download.summary,
-          description: 'Built once per registry version; large registries are streamed from a file.',
+          description: `Built once per registry version${carriesRfcs ? ' (its latest change and its latest load of RFC statuses, which it carries)' : ''}; large registries are streamed from a file.`,
           operationId: download.operationId,
           tags: ['registry'],
           querystring: AsOfQuerySchema,
@@ -71,7 +72,7 @@ export function publicationRoutes(store: Store, files: PublicationFiles, waiter:
         } finally {
           socket?.setTimeout?.(app.initialConfig.connectionTimeout ?? 0)
         }
-        const lastModified = new Date(rendered.lastChangedAt ?? 0)
+        const lastModified = lastModifiedOf(rendered.version, carriesRfcs)
         reply.type(download.type).header('content-disposition', `attachment; filename="${download.filename}"`)
         setValidators(reply, rendered.etag, lastModified)
         if (isFresh(request, rendered.etag, lastModified)) return reply.code(304 as 200).send()
