@@ -16,6 +16,12 @@ export function entryLinks(registry: SubRegistryId, key: string): EntryLinks {
   return { self, history: `${self}/history` }
 }
 
+/** An entry's links as the JSON the API sends: an encoded path holds no character JSON escapes. */
+export function entryLinksJson(registry: SubRegistryId, key: string): string {
+  const self = entryPath(registry, key)
+  return `{"self":"${self}","history":"${self}/history"}`
+}
+
 /** A capability as the API shows it: as published, with its links. */
 export const capabilityRecord = (entry: Published<Capability>): CapabilityRecord =>
   ({ ...entry, links: entryLinks('capabilities', entry.tag) })

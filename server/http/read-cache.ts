@@ -122,15 +122,13 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
     kept.delete(key)
   }
 
-  const keep = (read: ReadAt, etag: string, body: string | Buffer, reply: FastifyReply, security: Record<string, string>) => {
+  const keep = (read: ReadAt, etag: string, bytes: Buffer, reply: FastifyReply, security: Record<string, string>) => {
     const headers: OutgoingHttpHeaders = { ...security }
     for (const name of KEPT_HEADERS) {
       const value = reply.getHeader(name)
       if (value !== undefined) headers[name] = String(value)
     }
     const { 'content-type': _type, ...notModified } = headers
-    // As bytes: a string would be encoded again on every write.
-    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body)
     headers['content-length'] = String(bytes.length)
     forget(read.key)
     while (keptBytes + bytes.length > MAX_BYTES && kept.size > 0) forget(kept.keys().next().value!)
@@ -175,10 +173,13 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
       if (!read || reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
         return done(null, payload)
       }
-      const etag = entityTag(payload)
+      // Encoded once, for the hash, the kept copy and the socket alike (a string would be encoded
+      // by each: a list page at 100k is 70 kB).
+      const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(payload)
+      const etag = entityTag(bytes)
       setValidators(reply, etag, read.lastModified)
-      if (payload.length <= MAX_BODY) keep(read, etag, payload, reply, security)
-      if (!isFresh(request, etag, read.lastModified)) return done(null, payload)
+      if (bytes.length <= MAX_BODY) keep(read, etag, bytes, reply, security)
+      if (!isFresh(request, etag, read.lastModified)) return done(null, bytes)
       reply.code(304)
       reply.removeHeader('content-type')
       reply.removeHeader('content-length')

@@ -2,17 +2,20 @@ import type { EntryStatus } from '../../schema/entry.ts'
 
 /** An entry's row as the published-entry queries read it. */
 export interface PublishedRow {
+  /** The stored document: the entry's fields alone, in their schema's order (EntryKind.fields). */
   entry: string
   status: EntryStatus
   replaced_by: string | null
   registered_at: string
   updated_at: string
+  /** The key as this revision spells it. */
+  key: string
   position: number
 }
 
 const PUBLISHED_COLUMNS = `
   SELECT r.entry, r.status, r.replaced_by, substr(reg.at, 1, 10) AS registered_at, substr(upd.at, 1, 10) AS updated_at,
-         e.registered_seq AS position`
+         upd.key, e.registered_seq AS position`
 
 /** Every entry as it is now, with its current revision and the changes that dated it. */
 export const SELECT_PUBLISHED = `${PUBLISHED_COLUMNS}

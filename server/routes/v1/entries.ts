@@ -6,6 +6,7 @@ import { ProblemSchema } from '../../../schema/problem.ts'
 import { RevisionSchema } from '../../../schema/registration.ts'
 import type { SubRegistryId } from '../../../schema/registry.ts'
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts'
+import { recordJsonWriter } from '../../http/record-json.ts'
 import { negotiated } from '../../http/negotiation.ts'
 import { HttpProblem } from '../../http/problems.ts'
 import { parseRequestPart } from '../../rules/zod-issues.ts'
@@ -46,6 +47,7 @@ function decodedSegment(segment: string): string {
 export function entryRoutes<Entry, EntryRecord>(options: EntryRoutesOptions<Entry, EntryRecord>): FastifyPluginAsyncZod {
   const { registry, keyName, keySchema, recordSchema, querySchema, store, toRecord, noun } = options
   const base = `/v1/${registry}`
+  const recordJson = recordJsonWriter(registry, store.kind)
 
   // eslint-disable-next-line max-lines-per-function -- as above
   return async (app) => {
@@ -60,15 +62,16 @@ export function entryRoutes<Entry, EntryRecord>(options: EntryRoutesOptions<Entr
         response: { 200: pageSchema(recordSchema), 400: ProblemSchema },
       },
     }, async (request, reply) => {
-      const { cursor, ...filter } = request.query
-      const page = store.list({ ...filter, after: cursor === undefined ? undefined : decodeCursor(cursor) })
+      const { cursor, ...query } = request.query
+      const filter = { ...query, after: cursor === undefined ? undefined : decodeCursor(cursor) }
       // The CSV is a string, which fastify sends as it is; the schema describes the JSON answer.
-      if (negotiated(request) === 'text/csv') return reply.type(CSV_TYPE).send(options.toCsv(page.items) as never)
-      return {
-        items: page.items.map(toRecord),
-        total: page.total,
-        nextCursor: page.lastPosition === undefined ? null : encodeCursor(page.lastPosition),
-      }
+      if (negotiated(request) === 'text/csv') return reply.type(CSV_TYPE).send(options.toCsv(store.list(filter).items) as never)
+      // The page is written as JSON from the stored documents (record-json.ts), past the schema's
+      // serializer: the bytes it would write (test/routes/list-json.test.ts), for a fraction of the CPU.
+      const page = store.listStored(filter)
+      const items = page.items.map(recordJson).join(',')
+      const nextCursor = page.lastPosition === undefined ? 'null' : `"${encodeCursor(page.lastPosition)}"`
+      return reply.type('application/json; charset=utf-8').send(`{"items":[${items}],"total":${page.total},"nextCursor":${nextCursor}}` as never)
     })
 
     const oneSchema = {
