@@ -82,17 +82,21 @@ describe('the state and command filters (entry_terms)', () => {
     expect(store.capabilities.list({ command: 'NEVER-NAMED', limit: 500 }).items.map((e) => e.tag)).toEqual(everything)
   })
 
-  it('count a filter afresh after every write, though a total is remembered between writes', () => {
+  it('count a list afresh after every write, though a total is remembered between writes', () => {
     const { db } = openRegistry(':memory:', 'current')
     cleanups.push(() => db.close())
     const store = createStore(db)
     const total = (filter: Omit<ListFilter, 'limit'>) => store.capabilities.list({ ...filter, limit: 1 }).total
-    const before = { top: total({ command: 'TOP' }), state: total({ state: 'UPDATE' }) }
+    // every list's total is remembered, the unfiltered one's and one as of a day's too
+    const totals = () => ({ top: total({ command: 'TOP' }), state: total({ state: 'UPDATE' }), all: total({}), asOf: total({ asOf: '9999-12-31' }) })
+    const before = totals()
     // the same answer from any page
     expect(total({ command: 'TOP', after: 3 })).toBe(before.top)
+    expect(total({ after: 3 })).toBe(before.all)
     store.capabilities.publish(sampleCapability('X-COUNTED', { addedCommands: ['TOP'], validStates: ['UPDATE'] }) as Capability,
       { at: new Date().toISOString(), action: 'register' })
-    expect({ top: total({ command: 'top' }), state: total({ state: 'UPDATE' }) }).toEqual({ top: before.top + 1, state: before.state + 1 })
+    expect(totals()).toEqual({ top: before.top + 1, state: before.state + 1, all: before.all + 1, asOf: before.asOf + 1 })
+    expect(before.all).toBe(store.capabilities.count() - 1)
     // an entry of all commands counts once for each command, and once in all
     store.capabilities.publish(sampleCapability('X-ALL', { addedCommands: ['TOP'], affectedCommands: 'all' }) as Capability,
       { at: new Date().toISOString(), action: 'register' })
