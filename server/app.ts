@@ -90,8 +90,8 @@ export async function buildApp({ db, logger = false, sessionSecret = randomBytes
 
   const store = createStore(db)
   installSecurityHeaders(app)
-  installProblemHandlers(app)
   const metrics = installMetrics(app, { store, follower: follower?.status, processMetrics })
+  installProblemHandlers(app, metrics.unmatched)
   if (follower) installFollowerFrontDoor(app, follower.primary, follower.holdsRegistry)
   installJsonBodies(app)
   await installRateLimits(app, limits.RATE_LIMIT)

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, onResponseHookHandler, RouteOptions } from 'fastify'
 import type { Metric, Registry } from 'prom-client'
 import type { FollowerStatus } from '../replication/follower.ts'
 import type { Store } from '../store/index.ts'
@@ -18,20 +18,30 @@ export interface Metrics {
 
 /**
  * The figures GET /metrics serves in Prometheus' text format: every request by route and status
- * with its duration (one histogram, observed in one onResponse hook, counted from the start), and
- * the registry's own gauges, read when scraped. prom-client (with the process figures) is loaded
- * on the first scrape: loading it was about a tenth of a start-up, and the histogram is ours.
- * The process's GC and event-loop histograms therefore count from the first scrape.
+ * with its duration (one histogram, counted from the start), and the registry's own gauges, read
+ * when scraped. prom-client (with the process figures) is loaded on the first scrape: loading it
+ * was about a tenth of a start-up, and the histogram is ours. The process's GC and event-loop
+ * histograms therefore count from the first scrape.
+ *
+ * Each route observes its own requests in an onResponse hook added when the route is, which knows
+ * the route's pattern: a global hook would have to ask request.routeOptions, which fastify builds
+ * afresh on every call (a few µs a request). Requests no route matched are observed by
+ * `unmatched`, the onResponse hook of the not-found handler (installProblemHandlers). Install
+ * before any route.
  */
-export function installMetrics(app: FastifyInstance, options: MetricsOptions): Metrics {
+export function installMetrics(app: FastifyInstance, options: MetricsOptions): Metrics & { unmatched: onResponseHookHandler } {
   const requests = createRequestHistogram()
-  app.addHook('onResponse', (request, reply, done) => {
-    // Unknown URLs share one label, so that scanners cannot grow the series without bound.
-    requests.observe(request.method, request.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime / 1000)
+  const observer = (route: string): onResponseHookHandler => (request, reply, done) => {
+    requests.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000)
     done()
+  }
+  app.addHook('onRoute', (route: RouteOptions) => {
+    route.onResponse = [observer(route.url), ...[route.onResponse ?? []].flat()]
   })
   let registry: Promise<Registry> | undefined
   return {
+    // Unknown URLs share one label, so that scanners cannot grow the series without bound.
+    unmatched: observer('(unmatched)'),
     async scrape() {
       const ready = await (registry ??= createRegistry(options, requests.metric))
       return { contentType: ready.contentType, text: await ready.metrics() }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler, onResponseHookHandler } from 'fastify'
 import type { z } from 'zod'
 import { listed, summary, type Problem, type Violation, type Warning } from '../../schema/problem.ts'
 import { parseRequestPart, type RequestPart } from '../rules/zod-issues.ts'
@@ -135,13 +135,19 @@ function answerProblem(request: FastifyRequest, reply: FastifyReply, body: Probl
   return sendProblem(reply, body, headers)
 }
 
-/** One handler shapes every error and unknown route as application/problem+json (or a page for a browser). */
-export function installProblemHandlers(app: FastifyInstance) {
+/**
+ * One handler shapes every error and unknown route as application/problem+json (or a page for a
+ * browser). `onUnknownRoute`: the unknown routes' onResponse hook (metrics' `unmatched`).
+ */
+export function installProblemHandlers(app: FastifyInstance, onUnknownRoute?: onResponseHookHandler) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const body = problemOf(error, request)
     if (body.status >= 500) request.log.error({ err: error, method: request.method, url: request.url }, 'request failed')
     return answerProblem(request, reply, body, error instanceof HttpProblem ? error.headers : {})
   })
-  app.setNotFoundHandler((request, reply) =>
+  // fastify's types name only preValidation and preHandler, but it gives the not-found handler every
+  // lifecycle hook of these options (four-oh-four.js), onResponse among them.
+  const notFoundHooks = (onUnknownRoute ? { onResponse: onUnknownRoute } : {}) as Parameters<typeof app.setNotFoundHandler>[0]
+  app.setNotFoundHandler(notFoundHooks, (request, reply) =>
     answerProblem(request, reply.headers(SECURITY_HEADERS), problem('not-found', `No route answers ${request.method} ${request.url.split('?')[0]}.`, request.url)))
 }
