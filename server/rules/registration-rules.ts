@@ -193,9 +193,22 @@ function referenceWarnings(entry: Record<string, unknown>, isCapability: boolean
   return warnings
 }
 
-/** Each (path, rule) once: the first one's place, the last one's message. */
-const unique = (violations: Violation[]) =>
-  (violations.length < 2 ? violations : [...new Map(violations.map((v) => [`${v.path} ${v.rule}`, v])).values()])
+/**
+ * Each (path, rule) once: the first one's place, the last one's message. A refused body mostly
+ * breaks a few rules, which are each compared with those kept before them rather than keyed in a
+ * Map (a key string each); a body may break thousands, which the Map keeps linear.
+ */
+function unique(violations: Violation[]): Violation[] {
+  if (violations.length < 2) return violations
+  if (violations.length > 16) return [...new Map(violations.map((v) => [`${v.path} ${v.rule}`, v])).values()]
+  const kept: Violation[] = []
+  for (const violation of violations) {
+    const same = kept.findIndex((k) => k.path === violation.path && k.rule === violation.rule)
+    if (same < 0) kept.push(violation)
+    else kept[same] = violation
+  }
+  return kept
+}
 
 const upper = (values: string[]) => values.map((value) => value.toUpperCase())
 const upperOrAll = (values: string[] | 'all') => (values === 'all' ? values : upper(values))
