@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import { createChangeStore } from './changes.ts'
+import type { RegistryVersion } from '../http/read-cache.ts'
 import { createEntryStore } from './entries.ts'
 import { capabilityKind, responseCodeKind } from './entry-kinds.ts'
 import { createRegistrationStore } from './registrations.ts'
@@ -10,6 +11,12 @@ import { generationOf } from './generation.ts'
 import { LATEST_VERSION } from './migrations.ts'
 import { createTokenStore } from './tokens.ts'
 import type { PublishedRegistry } from '../publish/render.ts'
+
+/** The latest change and RFC load (registry.json carries the statuses): the version every read is kept for. */
+function latestVersion(changes: ReturnType<typeof createChangeStore>, rfcs: ReturnType<typeof createRfcStore>): RegistryVersion {
+  const load = rfcs.latestLoad()
+  return { ...changes.latest(), rfcLoad: load.seq, rfcLoadAt: load.at }
+}
 
 /** Everything the routes read and write, over one database connection. */
 export function createStore(db: Database) {
@@ -36,11 +43,8 @@ export function createStore(db: Database) {
     db,
     registry,
     changes,
-    /** The latest change and RFC load (registry.json carries the statuses), remembered until the database changes: the version every read is kept for. */
-    version: (forSocketRead = false) => generation.remembered('version', () => {
-      const load = rfcs.latestLoad()
-      return { ...changes.latest(), rfcLoad: load.seq, rfcLoadAt: load.at }
-    }, forSocketRead),
+    /** The registry's version (latestVersion), remembered until the database changes. */
+    version: (forSocketRead = false) => generation.remembered('version', () => latestVersion(changes, rfcs), forSocketRead),
     capabilities,
     responseCodes,
     rfcs,
