@@ -254,6 +254,9 @@ async function scale() {
   }
 }
 
+// The issue's targets for the reads at scale; the other reads are shown to be kept where they were.
+const P99_TARGETS_MS: Record<string, number> = { 'state filter': 20, 'command filter': 20, 'change feed from the middle': 5 }
+
 interface CeilingRow { scenario: string, oursMicros: number, bareMicros: number, ratio: number, ratios: number[], target: number, oursPerSecond: number, barePerSecond: number, p99Ms: number, met: boolean }
 
 function table(all: Record<string, unknown>) {
@@ -283,13 +286,14 @@ function table(all: Record<string, unknown>) {
   if (s) {
     lines.push('', `Scale, ${s.entriesPerRegistry.toLocaleString('en')} capabilities and as many response codes, three revisions each:`, '',
       '| measure | value | target |', '|---|---|---|',
-      `| start-up to first answer | ${s.startupMs} ms | < 600 ms |`,
+      `| start-up to first answer | ${s.startupMs} ms | < 600 ms: ${s.startupMs < 600 ? 'met' : 'NOT met'} |`,
       `| RSS after start | ${s.rssAfterStartMb} MB | |`,
-      `| RSS after every export | ${s.rssAfterExportMb} MB | < 200 MB |`)
+      `| RSS after every export | ${s.rssAfterExportMb} MB | < 200 MB: ${s.rssAfterExportMb < 200 ? 'met' : 'NOT met'} |`)
     for (const [name, figures] of Object.entries(s.latency)) {
-      const limit = name.includes(' q') || name.includes('asOf') || name.includes('filter') ? 20 : 5
+      const limit = P99_TARGETS_MS[name]
       const cpu = figures.serverCpuMs === undefined ? '' : `; server CPU ${figures.serverCpuMs} ms a request`
-      lines.push(`| ${name}: p50 / p99 | ${figures.p50Ms.toFixed(2)} / ${figures.p99Ms.toFixed(2)} ms${cpu} | p99 < ${limit} ms |`)
+      const target = limit === undefined ? '' : `p99 < ${limit} ms: ${figures.p99Ms < limit ? 'met' : 'NOT met'}`
+      lines.push(`| ${name}: p50 / p99 | ${figures.p50Ms.toFixed(2)} / ${figures.p99Ms.toFixed(2)} ms${cpu} | ${target} |`)
     }
     for (const [path, figures] of Object.entries(s.exports)) lines.push(`| ${path} | ${figures.seconds} s, ${figures.megabytes} MB | |`)
   }
