@@ -3,6 +3,7 @@ import type { OutgoingHttpHeaders } from 'node:http'
 import { Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, RouteOptions } from 'fastify'
 import { SECURITY_HEADERS } from './security-headers.ts'
+import type { RegistryVersion } from '../store/index.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,8 +30,6 @@ declare module 'fastify' {
 }
 
 /** The latest change's seq and time, and the latest RFC load's (store.version()). */
-export interface RegistryVersion { seq: number, at: string | undefined, rfcLoad: number, rfcLoadAt: string | undefined }
-
 interface ReadAt { version: number, rfcLoad: number, lastModified: Date, key: string }
 
 interface CachedRead {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { closeSync, openSync, writeSync } from 'node:fs'
-import type { RegistryVersion } from '../http/read-cache.ts'
+import type { RegistryVersion } from '../store/index.ts'
 import type { Store } from '../store/index.ts'
 import type { Renderer } from './downloads.ts'
 

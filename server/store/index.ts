@@ -1,6 +1,5 @@
 import type { Database } from 'better-sqlite3'
 import { createChangeStore } from './changes.ts'
-import type { RegistryVersion } from '../http/read-cache.ts'
 import { createEntryStore } from './entries.ts'
 import { capabilityKind, responseCodeKind } from './entry-kinds.ts'
 import { createRegistrationStore } from './registrations.ts'
@@ -12,7 +11,12 @@ import { LATEST_VERSION } from './migrations.ts'
 import { createTokenStore } from './tokens.ts'
 import type { PublishedRegistry } from '../publish/render.ts'
 
-/** The latest change and RFC load (registry.json carries the statuses): the version every read is kept for. */
+/**
+ * The registry's version, which every read is kept for: its latest change (seq, at) and its latest
+ * RFC load (registry.json carries the statuses); the read cache and the publication files key on it.
+ */
+export interface RegistryVersion { seq: number, at: string | undefined, rfcLoad: number, rfcLoadAt: string | undefined }
+
 function latestVersion(changes: ReturnType<typeof createChangeStore>, rfcs: ReturnType<typeof createRfcStore>): RegistryVersion {
   const load = rfcs.latestLoad()
   return { ...changes.latest(), rfcLoad: load.seq, rfcLoadAt: load.at }
