@@ -3,7 +3,7 @@ import type { OutgoingHttpHeaders } from 'node:http'
 import { Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, RouteOptions } from 'fastify'
 import { SECURITY_HEADERS } from './security-headers.ts'
-import type { RegistryVersion } from '../store/index.ts'
+import { sameVersion, type RegistryVersion } from '../store/index.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,12 +29,10 @@ declare module 'fastify' {
   }
 }
 
-/** The latest change's seq and time, and the latest RFC load's (store.version()). */
-interface ReadAt { version: number, rfcLoad: number, lastModified: Date, key: string }
+interface ReadAt { version: RegistryVersion, lastModified: Date, key: string }
 
 interface CachedRead {
-  version: number
-  rfcLoad: number
+  version: RegistryVersion
   etag: string
   lastModified: Date
   /** Every header of the answer, worked out once: it is written as it is, with the body. */
@@ -112,7 +110,8 @@ function refuseUncacheable(route: RouteOptions) {
 export function installReadCache(app: FastifyInstance, registryVersion: (forSocketRead: boolean) => RegistryVersion, cacheControl = DEFAULT_CACHE_CONTROL) {
   app.decorate('readCacheControl', cacheControl)
   app.decorateRequest('readAt', null)
-  const startedAt = new Date().toISOString()
+  // What a 'static' read is kept for: the program, which changes only with a start.
+  const started: RegistryVersion = { seq: -1, at: new Date().toISOString(), rfcLoad: 0, rfcLoadAt: undefined }
   const kept = new Map<string, CachedRead>()
   let keptBytes = 0
   const forget = (key: string) => {
@@ -131,7 +130,7 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
     headers['content-length'] = String(bytes.length)
     forget(read.key)
     while (keptBytes + bytes.length > MAX_BYTES && kept.size > 0) forget(kept.keys().next().value!)
-    kept.set(read.key, { version: read.version, rfcLoad: read.rfcLoad, etag, lastModified: read.lastModified, headers, notModified, body: bytes })
+    kept.set(read.key, { version: read.version, etag, lastModified: read.lastModified, headers, notModified, body: bytes })
     keptBytes += bytes.length
   }
 
@@ -141,7 +140,7 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
     refuseUncacheable(route)
     const security = route.config?.securityHeaders ?? SECURITY_HEADERS
     const longPoll = route.config?.longPoll === true
-    const version = kind === 'static' ? () => ({ seq: -1, at: startedAt, rfcLoad: 0, rfcLoadAt: undefined }) : registryVersion
+    const version = kind === 'static' ? () => started : registryVersion
     const carriesRfcs = kind === 'rfcs'
 
     // Callback-style hooks: they run on every read, and spare the promises async ones would make.
@@ -155,7 +154,7 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
       const accept = request.headers.accept
       const key = accept === undefined ? request.url : `${request.url}\n${accept}`
       const hit = kept.get(key)
-      if (hit !== undefined && hit.version === current.seq && hit.rfcLoad === current.rfcLoad) {
+      if (hit !== undefined && sameVersion(hit.version, current)) {
         // Written past fastify's reply: its headers are complete, and onResponse hooks (metrics, the request log) still run.
         reply.hijack()
         if (isFresh(request, hit.etag, hit.lastModified)) reply.raw.writeHead(304, hit.notModified).end()
@@ -163,7 +162,7 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
         return
       }
       reply.headers(security)
-      request.readAt = { version: current.seq, rfcLoad: current.rfcLoad, lastModified: lastModifiedOf(current, carriesRfcs), key }
+      request.readAt = { version: current, lastModified: lastModifiedOf(current, carriesRfcs), key }
       done()
     }
 

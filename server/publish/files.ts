@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Worker } from 'node:worker_threads'
 import type { Database } from '../store/database.ts'
-import type { Store } from '../store/index.ts'
+import { sameVersion, type Store } from '../store/index.ts'
 import { RENDERERS, renderingName, type Renderers, type RenderingOf } from './downloads.ts'
 import { renderInWorker } from './render-in-worker.ts'
 import { writeRendering, type Rendered } from './rendering.ts'
@@ -87,14 +87,14 @@ export function createPublicationFiles(db: Database, store: Store, { renderers =
     /** The rendering for the registry as it is now, building it if the registry has changed. */
     async get(of: RenderingOf): Promise<Rendered> {
       const name = renderingName(of)
-      const { seq, rfcLoad } = store.version()
+      const version = store.version()
       const have = current.get(name)
-      if (have && have.version.seq === seq && have.version.rfcLoad === rfcLoad) {
+      if (have && sameVersion(have.version, version)) {
         current.delete(name)
         current.set(name, have)
         return have
       }
-      const key = `${name}@${seq}.${rfcLoad}`
+      const key = `${name}@${version.seq}.${version.rfcLoad}`
       let pending = building.get(key)
       if (!pending) {
         pending = build(of, name).then((rendered) => {

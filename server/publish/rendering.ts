@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import { closeSync, openSync, writeSync } from 'node:fs'
-import type { RegistryVersion } from '../store/index.ts'
-import type { Store } from '../store/index.ts'
+import type { RegistryVersion, Store } from '../store/index.ts'
 import type { Renderer } from './downloads.ts'
 
 /** A publication rendered at one registry version (change and RFC load): in memory when small, in a file when not. */

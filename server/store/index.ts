@@ -17,6 +17,9 @@ import type { PublishedRegistry } from '../publish/render.ts'
  */
 export interface RegistryVersion { seq: number, at: string | undefined, rfcLoad: number, rfcLoadAt: string | undefined }
 
+/** Whether two looks at the version saw the same registry: the same latest change and RFC load. */
+export const sameVersion = (a: RegistryVersion, b: RegistryVersion) => a.seq === b.seq && a.rfcLoad === b.rfcLoad
+
 function latestVersion(changes: ReturnType<typeof createChangeStore>, rfcs: ReturnType<typeof createRfcStore>): RegistryVersion {
   const load = rfcs.latestLoad()
   return { ...changes.latest(), rfcLoad: load.seq, rfcLoadAt: load.at }
