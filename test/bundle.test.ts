@@ -68,6 +68,20 @@ describe('the bundle serve runs', () => {
   })
 })
 
+describe('a start-up without the code cache', () => {
+  const serveHelp = (env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, [join(ROOT, 'bin/pop3-registry.js'), 'serve', '--help'], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, ...env } })
+
+  it('says so when V8 refuses the cache because node was given V8 flags, and still serves', () => {
+    const flagged = serveHelp({ NODE_OPTIONS: '--max-old-space-size=512' })
+    expect(flagged.stdout).toContain(SERVE_ABOUT)
+    expect(flagged.stderr).toContain('V8 refused it')
+    const plain = serveHelp({ NODE_OPTIONS: '' })
+    expect(plain.stdout).toContain(SERVE_ABOUT)
+    expect(plain.stderr).toBe('')
+  })
+})
+
 describe('which build serve runs', () => {
   /** A project folder with bin/ and a dist/ whose files and bundle each say which they are. */
   function project() {
