@@ -5,11 +5,15 @@ import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Capability } from '../schema/capability.ts'
 import { encodeCursor } from '../server/http/cursor.ts'
 import { openRegistry } from '../server/registry-file.ts'
+import { openDatabase, type Database } from '../server/store/database.ts'
+import { capabilityKind } from '../server/store/entry-kinds.ts'
 import { createStore } from '../server/store/index.ts'
 import { createRegistrationWorkflow } from '../server/workflow/registrations.ts'
 import { ROOT } from '../test/processes.ts'
+import { bareWrites, type BareEntry } from './bare-writes.ts'
 import { latencies, loadCounted, median, rssMb, startServer, stopServer, type Load } from './harness.ts'
 import { buildScaleDatabase } from './scale-db.ts'
 
@@ -170,30 +174,94 @@ async function startup() {
   process.stderr.write(`startup: ${JSON.stringify(results.startup)}\n`)
 }
 
-function writes() {
-  const { db } = openRegistry(join(work, 'writes.db'))
-  const workflow = createRegistrationWorkflow(createStore(db))
-  const count = quick ? 500 : 3000
-  const entry = (i: number) => JSON.parse(VALID.replace('BENCHCAP', `W${i}`)) as object
+/** One timed loop of `count` pairs: CPU time a pair (µs) and pairs a second (wall). */
+function timedPairs(count: number, loop: () => void) {
   const began = performance.now()
   const cpuBefore = process.cpuUsage()
-  for (let i = 0; i < count; i++) {
-    const submitted = workflow.submit(entry(i), 'bench')
-    if (!('registration' in submitted)) throw new Error(JSON.stringify(submitted))
-    const approved = workflow.approve(submitted.registration.id, 'bench-reviewer')
-    if (!('registration' in approved)) throw new Error(JSON.stringify(approved))
-  }
-  const perSecond = Math.round(count / ((performance.now() - began) / 1000))
+  loop()
   // CPU time too: on a shared machine the wall-clock rate is mostly how long this process waited.
   const cpu = process.cpuUsage(cpuBefore)
-  const cpuMicrosPerPair = Math.round((cpu.user + cpu.system) / count)
-  const perCpuSecond = Math.round(1e6 / cpuMicrosPerPair)
-  db.close()
-  results.writes = {
-    registrationsSubmittedAndApprovedPerSecond: perSecond, cpuMicrosPerPair, perCpuSecond, count, target: 5000,
-    met: perSecond >= 5000, loadAverage: loadavg()[0],
+  return { cpuMicros: (cpu.user + cpu.system) / count, perSecond: count / ((performance.now() - began) / 1000) }
+}
+
+/**
+ * Registrations submitted and approved in-process, each with its revision and feed row, against
+ * the floor: the same rows written by bare statements (bench/bare-writes.ts). Each loop runs on
+ * its own copy of one seeded database, ours and the floor in turns; medians of the rounds, after
+ * a warm-up of each.
+ */
+function writes() {
+  const seeded = join(work, 'writes-seeded.db')
+  openRegistry(seeded).db.close()
+  const count = quick ? 500 : 3000
+  const { entry: template } = JSON.parse(VALID) as { entry: Capability }
+  const body = (i: number) => JSON.parse(VALID.replace('BENCHCAP', `W${i}`)) as object
+  // What our workflow stores for W${i}: its normalized entry (upper case already) as JSON.
+  const [jsonBefore, jsonAfter] = JSON.stringify(template).split('BENCHCAP') as [string, string]
+  const bareEntry = (i: number): BareEntry => ({
+    tag: `W${i}`, json: `${jsonBefore}W${i}${jsonAfter}`, description: template.discussion, terms: capabilityKind.termsOf(template),
+  })
+  let copies = 0
+  const copy = () => {
+    const path = join(work, `writes-${copies++}.db`)
+    copyFileSync(seeded, path)
+    return path
   }
-  process.stderr.write(`writes: ${perSecond} submit+approve a second, ${cpuMicrosPerPair} µs of CPU a pair\n`)
+  const written: Record<'ours' | 'floor', string> = { ours: '', floor: '' }
+  // What a loop left in its database: every table's row count and the latest revision's document.
+  const tally = (db: Database) => JSON.stringify([
+    ...['registrations', 'changes', 'revisions', 'revision_terms', 'entries', 'entry_terms', 'entry_term_counts']
+      .map((table) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get()),
+    db.prepare('SELECT registry, key, status, description, entry FROM revisions ORDER BY id DESC LIMIT 1').get(),
+  ])
+  const ours = (pairs: number) => {
+    const { db } = openRegistry(copy())
+    const workflow = createRegistrationWorkflow(createStore(db))
+    const timed = timedPairs(pairs, () => {
+      for (let i = 0; i < pairs; i++) {
+        const submitted = workflow.submit(body(i), 'bench')
+        if (!('registration' in submitted)) throw new Error(JSON.stringify(submitted))
+        const approved = workflow.approve(submitted.registration.id, 'bench-reviewer')
+        if (!('registration' in approved)) throw new Error(JSON.stringify(approved))
+      }
+    })
+    written.ours = tally(db)
+    db.close()
+    return timed
+  }
+  const floor = (pairs: number) => {
+    const db = openDatabase(copy())
+    const timed = timedPairs(pairs, () => bareWrites(db, pairs, bareEntry))
+    written.floor = tally(db)
+    db.close()
+    return timed
+  }
+  ours(200)
+  floor(200)
+  // The floor is a floor only if it writes what ours does.
+  if (written.ours !== written.floor) throw new Error(`writes: the floor wrote ${written.floor}, ours ${written.ours}`)
+  const runs = { ours: [] as number[], floor: [] as number[], oursRate: [] as number[], floorRate: [] as number[] }
+  for (let round = 0; round < ROUNDS; round++) {
+    // Each goes first in turn: the machine's load drifts.
+    const bare = round % 2 === 1 ? floor(count) : undefined
+    const mine = ours(count)
+    const floorRun = bare ?? floor(count)
+    runs.ours.push(mine.cpuMicros)
+    runs.floor.push(floorRun.cpuMicros)
+    runs.oursRate.push(mine.perSecond)
+    runs.floorRate.push(floorRun.perSecond)
+  }
+  const perSecond = Math.round(median(runs.oursRate))
+  const cpuMicrosPerPair = Math.round(median(runs.ours))
+  const floorCpuMicrosPerPair = Math.round(median(runs.floor))
+  results.writes = {
+    registrationsSubmittedAndApprovedPerSecond: perSecond, cpuMicrosPerPair, perCpuSecond: Math.round(1e6 / cpuMicrosPerPair),
+    floorCpuMicrosPerPair, floorPerSecond: Math.round(median(runs.floorRate)),
+    ratio: Number((median(runs.floor) / median(runs.ours)).toFixed(2)),
+    ratios: runs.ours.map((mine, round) => Number((runs.floor[round]! / mine).toFixed(2))),
+    count, rounds: ROUNDS, target: 5000, met: perSecond >= 5000, loadAverage: loadavg()[0],
+  }
+  process.stderr.write(`writes: ${JSON.stringify(results.writes)}\n`)
 }
 
 async function scale() {
@@ -277,10 +345,12 @@ function table(all: Record<string, unknown>) {
       ...(start.serverCpuMs === undefined ? [] : [`| serve, its CPU time at the first answer | ${start.serverCpuMs} ms | bare fastify ${start.bareServerCpuMs} ms (${start.serverCpuRatio}×) | | |`]),
       `| pop3-registry help / --version | ${start.helpMs} / ${start.versionMs} ms | node -e 0: ${start.nodeMs} ms | ≤ ${start.cliLimitMs} ms | ${start.cliMet ? 'yes' : 'NO'} |`)
   }
-  const writesResult = all.writes as { registrationsSubmittedAndApprovedPerSecond: number, cpuMicrosPerPair?: number, perCpuSecond?: number, target?: number, met: boolean } | undefined
+  const writesResult = all.writes as { registrationsSubmittedAndApprovedPerSecond: number, cpuMicrosPerPair?: number, perCpuSecond?: number, floorCpuMicrosPerPair?: number, ratio?: number, ratios?: number[], target?: number, met: boolean } | undefined
   if (writesResult) {
     const cpu = writesResult.cpuMicrosPerPair === undefined ? '' : `, ${writesResult.cpuMicrosPerPair} µs of CPU each (${writesResult.perCpuSecond} a CPU second)`
-    lines.push('', `Writes, in-process: ${writesResult.registrationsSubmittedAndApprovedPerSecond} registrations submitted and approved a second${cpu} (target ≥ ${(writesResult.target ?? 2000).toLocaleString('en')}: ${writesResult.met ? 'met' : 'NOT met'}).`)
+    const floor = writesResult.floorCpuMicrosPerPair === undefined ? ''
+      : `; the same rows by bare statements ${writesResult.floorCpuMicrosPerPair} µs a pair, ratio (bare / ours) ${writesResult.ratio} (rounds ${writesResult.ratios!.join(', ')})`
+    lines.push('', `Writes, in-process: ${writesResult.registrationsSubmittedAndApprovedPerSecond} registrations submitted and approved a second${cpu}${floor} (target ≥ ${(writesResult.target ?? 2000).toLocaleString('en')} a second: ${writesResult.met ? 'met' : 'NOT met'}).`)
   }
   const s = all.scale as { entriesPerRegistry: number, startupMs: number, rssAfterStartMb: number, rssAfterExportMb: number, latency: Record<string, { p50Ms: number, p99Ms: number, serverCpuMs?: number }>, exports: Record<string, { seconds: number, megabytes: number }> } | undefined
   if (s) {
