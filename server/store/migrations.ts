@@ -332,6 +332,30 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
         FROM rfcs HAVING count(*) > 0;
     `)
   },
+
+  function fewerPagesPerRegistration(db) {
+    // Every b-tree a commit touches is at least one more page written to the WAL.
+    // - revision_terms is only ever probed with all three of its columns (the state and command
+    //   filters as of a day), so it is keyed by revision first: a new revision's terms are one run
+    //   at the end of the b-tree, one page, where keyed by kind and term first they fell on a page
+    //   for each kind. Nothing refers to it, so foreign keys may stay on while it is rebuilt.
+    // - registrations_by_status cost a page in every submission and every approval. The pending
+    //   queue reads the partial index of pending registrations (registrations_pending_by_body),
+    //   and a list of another status walks the registrations in order.
+    db.exec(`
+      DROP INDEX registrations_by_status;
+      CREATE TABLE revision_terms_next (
+        revision_id INTEGER NOT NULL REFERENCES revisions(id),
+        kind TEXT NOT NULL CHECK (kind IN ('state', 'command')),
+        term TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (revision_id, kind, term)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO revision_terms_next (revision_id, kind, term)
+        SELECT revision_id, kind, term FROM revision_terms ORDER BY revision_id, kind, term;
+      DROP TABLE revision_terms;
+      ALTER TABLE revision_terms_next RENAME TO revision_terms;
+    `)
+  },
 ]
 
 /** Steps that rebuild tables, which SQLite asks to run with foreign keys off. */

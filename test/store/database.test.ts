@@ -241,6 +241,33 @@ describe('migration 8', () => {
   })
 })
 
+describe('migration 10', () => {
+  it('keys revision_terms by revision and drops the index by status, keeping every row and the foreign keys', () => {
+    const db = new BetterSqlite3(':memory:')
+    db.pragma('foreign_keys = ON')
+    migrate(db, 9)
+    db.exec(`INSERT INTO sub_registries VALUES ('capabilities', 0, 'POP3 capabilities', NULL, 'p', '[]', '[]');
+             INSERT INTO changes (at, registry, key, action) VALUES ('2001-06-29T00:00:00.000Z', 'capabilities', 'TOP', 'register'),
+               ('2001-06-29T00:00:00.000Z', 'capabilities', 'USER', 'register');
+             INSERT INTO revisions (change_seq, registry, key, status, description, entry) VALUES (1, 'capabilities', 'TOP', 'active', 'd', '{"tag":"TOP"}'),
+               (2, 'capabilities', 'USER', 'active', 'u', '{"tag":"USER"}');
+             INSERT INTO revision_terms VALUES ('state', 'TRANSACTION', 2), ('command', 'USER', 2), ('state', 'TRANSACTION', 1), ('command', 'TOP', 1);`)
+    const terms = () => db.prepare('SELECT revision_id, kind, term FROM revision_terms ORDER BY 1, 2, 3').all()
+    const before = terms()
+    migrate(db, 10)
+    expect(terms()).toEqual(before)
+    // In primary-key order, a revision's terms are together: the order a new revision appends in.
+    expect(db.prepare('SELECT revision_id, kind FROM revision_terms').all()).toEqual([
+      { revision_id: 1, kind: 'command' }, { revision_id: 1, kind: 'state' }, { revision_id: 2, kind: 'command' }, { revision_id: 2, kind: 'state' },
+    ])
+    expect(() => db.exec("INSERT INTO revision_terms VALUES (1, 'state', 'transaction')")).toThrow(/UNIQUE/)
+    expect(() => db.exec("INSERT INTO revision_terms VALUES (9, 'state', 'UPDATE')")).toThrow(/FOREIGN KEY/)
+    expect(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'registrations_by_status'").all()).toEqual([])
+    expect(db.pragma('foreign_key_check')).toEqual([])
+    db.close()
+  })
+})
+
 describe('openRegistry', () => {
   it('seeds a new database once, and reopening neither reseeds nor duplicates', () => {
     const path = scratch()
@@ -309,7 +336,7 @@ describe('the entry store', () => {
     expect(plan("SELECT revision_id FROM entries WHERE registry = 'capabilities' AND key = 'top'"))
       .toMatch(/SEARCH entries USING INDEX sqlite_autoindex_entries_\d \(registry=\? AND key=\?\)/)
     expect(plan("SELECT 1 FROM revision_terms WHERE kind = 'state' AND term = 'TRANSACTION' AND revision_id = 3"))
-      .toMatch(/SEARCH revision_terms USING PRIMARY KEY \(kind=\? AND term=\? AND revision_id=\?\)/)
+      .toMatch(/SEARCH revision_terms USING PRIMARY KEY \(revision_id=\? AND kind=\? AND term=\?\)/)
     expect(plan("SELECT key FROM entries WHERE registry = 'capabilities' AND registered_seq > 3 ORDER BY registered_seq"))
       .toMatch(/SEARCH entries USING COVERING INDEX entries_in_order \(registry=\? AND registered_seq>\?\)/)
     // q scans the covering index alone, never the entry documents

@@ -76,3 +76,31 @@ describe('an approval judges the registration against the registry as it is now'
     expect(db.prepare("SELECT count(*) AS n FROM changes WHERE key = 'RACECAP'").pluck().get()).toBe(1)
   })
 })
+
+// The pending queue is read from the partial index of pending registrations, keyed by submitter
+// and body rather than by id: its pages must still come in id order.
+describe('the registration list', () => {
+  it('lists each status in id order, page after page, alone or with a submitter', () => {
+    const { db } = openRegistry(':memory:', 'initial')
+    cleanups.push(() => db.close())
+    const store = createStore(db)
+    const workflow = createRegistrationWorkflow(store)
+    const ids = ['ZCAP', 'YCAP', 'QCAP', 'WCAP', 'VCAP'].map((tag, index) => {
+      const outcome = workflow.submit({ kind: 'capability', action: 'register', entry: sampleCapability(tag) }, index % 2 ? 'alice' : 'carol')
+      if (!('registration' in outcome)) throw new Error(JSON.stringify(outcome))
+      return outcome.registration.id
+    })
+    workflow.approve(ids[1]!, 'bob')
+    workflow.reject(ids[2]!, 'bob', 'No.')
+    const listed = (filter: Parameters<typeof store.registrations.list>[0]) => store.registrations.list(filter).items.map((r) => r.id)
+    expect(listed({ status: 'pending', limit: 10 })).toEqual([ids[0], ids[3], ids[4]])
+    const first = store.registrations.list({ status: 'pending', limit: 2 })
+    expect(first.items.map((r) => r.id)).toEqual([ids[0], ids[3]])
+    expect(listed({ status: 'pending', after: first.lastId, limit: 2 })).toEqual([ids[4]])
+    expect(listed({ status: 'pending', submitter: 'carol', limit: 10 })).toEqual([ids[0], ids[4]])
+    expect(listed({ status: 'approved', limit: 10 })).toEqual([ids[1]])
+    expect(listed({ status: 'rejected', submitter: 'carol', limit: 10 })).toEqual([ids[2]])
+    expect(listed({ submitter: 'alice', limit: 10 })).toEqual([ids[1], ids[3]])
+    expect(store.registrations.pendingCount()).toBe(3)
+  })
+})
