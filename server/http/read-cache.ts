@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { OutgoingHttpHeaders } from 'node:http'
 import { Socket } from 'node:net'
+import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, RouteOptions } from 'fastify'
 import { SECURITY_HEADERS } from './security-headers.ts'
 import { sameVersion, type RegistryVersion } from '../store/index.ts'
@@ -29,7 +30,13 @@ declare module 'fastify' {
   }
 }
 
-interface ReadAt { version: RegistryVersion, lastModified: Date, key: string }
+interface ReadAt {
+  version: RegistryVersion
+  lastModified: Date
+  key: string
+  /** Whether the answer is kept for the next identical read (see passOver). */
+  keep: boolean
+}
 
 interface CachedRead {
   version: RegistryVersion
@@ -71,6 +78,16 @@ export function isFresh(request: FastifyRequest, etag: string, lastModified: Dat
 /** When a read last changed: the latest change, or for one that carries the RFC statuses the later of it and the latest RFC load. */
 export function lastModifiedOf({ at, rfcLoadAt }: RegistryVersion, carriesRfcs: boolean): Date {
   return new Date((carriesRfcs && rfcLoadAt !== undefined && (at === undefined || rfcLoadAt > at) ? rfcLoadAt : at) ?? 0)
+}
+
+/**
+ * Leaves a public read's answer out of the cache, its validators still worked out: for an answer
+ * few ask for twice, such as a page from the middle of the change feed. Kept, each would cost a
+ * copy and push out answers asked for again (at 100k a mirror's catch-up is 80 MB of pages), and
+ * the garbage of the kept bytes it churns through made the feed's p99.
+ */
+export function passOver(request: FastifyRequest) {
+  if (request.readAt) request.readAt.keep = false
 }
 
 export function setValidators(reply: FastifyReply, etag: string, lastModified: Date) {
@@ -162,7 +179,7 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
         return
       }
       reply.headers(security)
-      request.readAt = { version: current, lastModified: lastModifiedOf(current, carriesRfcs), key }
+      request.readAt = { version: current, lastModified: lastModifiedOf(current, carriesRfcs), key, keep: true }
       done()
     }
 
@@ -176,12 +193,16 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
       const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(payload)
       const etag = entityTag(bytes)
       setValidators(reply, etag, read.lastModified)
-      if (bytes.length <= MAX_BODY) keep(read, etag, bytes, reply, security)
+      if (read.keep && bytes.length <= MAX_BODY) keep(read, etag, bytes, reply, security)
       if (!isFresh(request, etag, read.lastModified)) return done(null, bytes)
       reply.code(304)
       reply.removeHeader('content-type')
       reply.removeHeader('content-length')
-      done(null, '')
+      // No payload at all: fastify gives an empty string a Content-Length of 0, which a 304 must
+      // not have (RFC 9110 §8.6: only the length a 200 would have), nor has the kept answer's 304.
+      // A HEAD route's own onSend, which comes after this one, needs a payload and gives a string
+      // its length, 0; an empty stream it only drains.
+      done(null, request.method === 'HEAD' ? Readable.from([]) : null)
     }
 
     route.onRequest = [answerFromCache]

@@ -54,9 +54,9 @@ export function createChangeStore(db: Database) {
     since(seq: number, limit: number): ChangeRow[] {
       return selectSince.all(seq, limit).map(toChange)
     },
-    /** The changes after a sequence number, as a JSON array of ChangeSchema objects. */
-    sinceJson(seq: number, limit: number): string {
-      return `[${selectSinceJson.all(seq, limit).join(',')}]`
+    /** The changes after a sequence number, each as the JSON of its ChangeSchema object. */
+    sinceJson(seq: number, limit: number): string[] {
+      return selectSinceJson.all(seq, limit)
     },
     /** The latest changes, newest first. */
     recent(limit: number): ChangeRow[] {

@@ -260,6 +260,30 @@ describe('GET /v1/changes', () => {
     }))
   })
 
+  it('keeps the feed\'s last page for the next identical read, but not a full page from its middle', async () => {
+    const keyOf = (body: string, seq: number) => (JSON.parse(body) as { items: { seq: number, key: string }[] }).items.find((item) => item.seq === seq)?.key
+    const full = await get('/v1/changes?since=0&limit=2')
+    const last = await get('/v1/changes?since=10')
+    expect([keyOf(full.body, 1), keyOf(last.body, 11)]).toEqual(['TOP', 'LOGIN-DELAY'])
+    // Rows changed behind the store's back leave the registry's version where it was, so a kept
+    // answer is served as it was kept, and one passed over is made again from the rows.
+    registry.db.prepare('UPDATE changes SET key = key || \'-EDITED\' WHERE seq IN (1, 11)').run()
+    const fullAgain = await get('/v1/changes?since=0&limit=2')
+    const lastAgain = await get('/v1/changes?since=10')
+    expect([keyOf(fullAgain.body, 1), keyOf(lastAgain.body, 11)]).toEqual(['TOP-EDITED', 'LOGIN-DELAY'])
+    expect(lastAgain.body).toBe(last.body)
+    // A page passed over still has its validators, and a client's copy of it is still current.
+    expect(fullAgain.headers.etag).not.toBe(full.headers.etag)
+    for (const method of ['GET', 'HEAD'] as const) {
+      const notModified = await registry.app.inject({ method, url: '/v1/changes?since=0&limit=2', headers: { 'if-none-match': fullAgain.headers.etag as string } })
+      expect(notModified.statusCode).toBe(304)
+      // As a kept answer's 304: no Content-Length (RFC 9110 §8.6 allows only the 200's own).
+      expect(notModified.headers['content-length'], method).toBeUndefined()
+      expect(notModified.body).toBe('')
+    }
+    expect(fullAgain.headers['last-modified']).toBe(full.headers['last-modified'])
+  })
+
   it.each(['since=-1', 'since=abc', 'limit=0', 'limit=1001', 'after=3'])('answers ?%s with 400', async (query) => {
     expectProblem(await get(`/v1/changes?${query}`), 400)
   })

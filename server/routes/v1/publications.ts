@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ChangeFeedQuerySchema, ChangeFeedSchema, RegistryExportSchema } from '../../../schema/export.ts'
 import { ProblemSchema } from '../../../schema/problem.ts'
-import { isFresh, lastModifiedOf, setValidators } from '../../http/read-cache.ts'
+import { isFresh, lastModifiedOf, passOver, setValidators } from '../../http/read-cache.ts'
 import type { PublicationFiles } from '../../publish/files.ts'
 import { CARRIES_RFCS, type DownloadUrl } from '../../publish/downloads.ts'
 import { historyItemJson } from '../../publish/render.ts'
@@ -100,8 +100,11 @@ export function publicationRoutes(store: Store, files: PublicationFiles, waiter:
       const latest = store.changes.latest().seq
       // The items' JSON comes whole from the store (with include=entry, the stored entry documents
       // spliced in as they are, as the export does), past the schema's serializer.
-      const items = include === 'entry' ? `[${store.changes.sinceWithEntries(since, limit).map(historyItemJson).join(',')}]` : store.changes.sinceJson(since, limit)
-      return reply.type('application/json; charset=utf-8').send(`{"items":${items},"latest":${latest}}` as never)
+      const items = include === 'entry' ? store.changes.sinceWithEntries(since, limit).map(historyItemJson) : store.changes.sinceJson(since, limit)
+      // A full page is a mirror catching up, which asks for it once; the feed's last page is the
+      // one asked for again and again until something changes, and is kept.
+      if (items.length === limit) passOver(request)
+      return reply.type('application/json; charset=utf-8').send(`{"items":[${items.join(',')}],"latest":${latest}}` as never)
     })
   }
 }
