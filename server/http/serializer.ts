@@ -3,7 +3,9 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type { FastifySerializerCompiler } from 'fastify'
 import { z } from 'zod'
+import { ValidationResultSchema } from '../../schema/registration.ts'
 import { projectFile } from '../project-files.ts'
+import { validationResultJson } from './validation-result-json.ts'
 
 type Serialize = (data: unknown) => string
 type FastJsonStringify = typeof import('fast-json-stringify').default
@@ -27,10 +29,11 @@ const COMPILED = import.meta.url.endsWith('.js')
  * honest. Each schema's serializer is made on its first response rather than at start-up: from
  * the code `npm run build` compiled for that very JSON Schema when there is one, which spares the
  * start-up fast-json-stringify and Ajv (loading them, and compiling Ajv's validator of a union,
- * was a fifth of a start-up to the first answer); otherwise compiled then.
+ * was a fifth of a start-up to the first answer); otherwise compiled then. A schema in
+ * WRITTEN_BY_HAND is serialized by its own writer instead, which writes the same bytes.
  */
 export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schema }) => {
-  let serialize = serializers.get(schema)
+  let serialize = serializers.get(schema) ?? WRITTEN_BY_HAND.get(schema)
   if (!serialize) {
     let compiled: Serialize | undefined
     serialize = (data) => (compiled ??= compile(schema))(data)
@@ -40,6 +43,11 @@ export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schem
 }
 
 const serializers = new WeakMap<z.ZodType, Serialize>()
+
+/** Answers written on every request of a hot route, whose writer costs a fraction of the serializer's. */
+export const WRITTEN_BY_HAND = new Map<z.ZodType, Serialize>([
+  [ValidationResultSchema, validationResultJson as Serialize],
+])
 
 /** The JSON Schema a response schema is serialized by. */
 export const jsonSchemaOf = (schema: z.ZodType) =>

@@ -4,7 +4,7 @@ import fastJsonStringify from 'fast-json-stringify'
 import { describe, expect, it } from 'vitest'
 import { CapabilityRecordSchema } from '../../schema/capability.ts'
 import { responseSchemas } from '../../server/http/response-schemas.ts'
-import { jsonSchemaOf, PRECOMPILED, serializerKey } from '../../server/http/serializer.ts'
+import { jsonSchemaOf, PRECOMPILED, serializerKey, WRITTEN_BY_HAND } from '../../server/http/serializer.ts'
 import { startRegistry } from '../helpers.ts'
 
 // npm run build (and test/compile.ts, before the suite) writes them; the compiled server uses them.
@@ -13,10 +13,10 @@ const require = createRequire(import.meta.url)
 const precompiled = (jsonSchema: object) => new URL(`${serializerKey(jsonSchema)}.cjs`, FOLDER)
 
 describe('the response serializers npm run build compiles', () => {
-  it('cover every response schema of every route, so the compiled server compiles none', async () => {
+  it('cover every response schema of every route but those written by hand, so the compiled server compiles none', async () => {
     const schemas = [...await responseSchemas()]
     expect(schemas.length).toBeGreaterThanOrEqual(15)
-    const missing = schemas.map(jsonSchemaOf).filter((jsonSchema) => !existsSync(precompiled(jsonSchema)))
+    const missing = schemas.filter((schema) => !WRITTEN_BY_HAND.has(schema)).map(jsonSchemaOf).filter((jsonSchema) => !existsSync(precompiled(jsonSchema)))
     expect(missing, 'run npm run build').toEqual([])
   })
 
