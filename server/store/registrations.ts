@@ -126,7 +126,8 @@ export function createRegistrationStore(db: Database) {
         const where = names.length > 0 ? `WHERE ${names.map((name) => LIST_FILTERS[name]).join(' AND ')}` : ''
         // Named, or SQLite walks every registration in order rather than sort the few pending ones.
         const from = pending ? 'registrations INDEXED BY registrations_pending_by_body' : 'registrations'
-        statement = db.prepare(`SELECT * FROM ${from} ${where} ORDER BY id LIMIT @limit`)
+        // +@limit: a bare parameter in LIMIT has SQLite compile the statement again after every bind.
+        statement = db.prepare(`SELECT * FROM ${from} ${where} ORDER BY id LIMIT +@limit`)
         listStatements.set(id, statement)
       }
       const params: Record<string, unknown> = { limit: filter.limit + 1 }
