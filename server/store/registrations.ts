@@ -62,6 +62,7 @@ export function createRegistrationStore(db: Database) {
                                 body_sha256, idempotency_key)
      VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`)
   const selectOne = db.prepare<[number], Row>('SELECT * FROM registrations WHERE id = ?')
+  const selectStatus = db.prepare<[number], RegistrationStatus>('SELECT status FROM registrations WHERE id = ?').pluck()
   const selectByKey = db.prepare<[string, string], Row & { body_sha256: string | null }>(
     'SELECT * FROM registrations WHERE submitter = ? AND idempotency_key = ?')
   const selectPendingByBody = db.prepare<[string, string], Row>(
@@ -86,17 +87,16 @@ export function createRegistrationStore(db: Database) {
     submit(request: Submission, warnings: Warning[], submitter: string, at: string, sent: { bodySha256: string, idempotencyKey?: string | undefined }): Registration {
       const key = request.kind === 'capability' ? request.entry.tag : request.entry.code
       const deprecation = request.action === 'deprecate'
-        ? JSON.stringify({ reason: request.reason, ...(request.replacedBy ? { replacedBy: request.replacedBy } : {}) })
-        : null
-      const entry = JSON.stringify(request.entry)
-      const warningsJson = JSON.stringify(warnings)
-      const { lastInsertRowid } = insert.run(
-        request.kind, request.action, key, entry, warningsJson, submitter, at, deprecation, sent.bodySha256, sent.idempotencyKey ?? null)
-      // The registration as stored, from what was just written rather than read back.
-      return toRegistration({
-        id: Number(lastInsertRowid), kind: request.kind, action: request.action, entry, warnings: warningsJson, status: 'pending',
-        submitter, submitted_at: at, decided_by: null, decided_at: null, reason: null, change_seq: null, deprecation,
-      })
+        ? { reason: request.reason, ...(request.replacedBy ? { replacedBy: request.replacedBy } : {}) }
+        : undefined
+      const { lastInsertRowid } = insert.run(request.kind, request.action, key, JSON.stringify(request.entry), JSON.stringify(warnings),
+        submitter, at, deprecation ? JSON.stringify(deprecation) : null, sent.bodySha256, sent.idempotencyKey ?? null)
+      // The registration as stored, from the values just written rather than read back or parsed
+      // again (JSON values: the text holds what they hold), in toRegistration's shape.
+      return {
+        id: Number(lastInsertRowid), status: 'pending', kind: request.kind, action: request.action, entry: request.entry, warnings,
+        submitter, submittedAt: at, ...(deprecation ? { deprecation } : {}),
+      }
     },
 
     /** The registration a submitter sent with an Idempotency-Key, and the digest of that body. */
@@ -109,6 +109,11 @@ export function createRegistrationStore(db: Database) {
     pendingWithBody(submitter: string, bodySha256: string): Registration | undefined {
       const row = selectPendingByBody.get(submitter, bodySha256)
       return row && toRegistration(row)
+    },
+
+    /** A registration's status alone, undefined when there is no such registration. */
+    statusOf(id: number): RegistrationStatus | undefined {
+      return selectStatus.get(id)
     },
 
     get(id: number): Registration | undefined {

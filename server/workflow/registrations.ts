@@ -38,13 +38,14 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
   const generation = generationOf(db)
 
   /**
-   * The normalized requests of the registrations submitted since the registry last changed, by id:
-   * the rules judge a body by the registry alone, so an approval while the registry is as its
-   * submission saw it would be judged the same way again. The map goes with any write to the
-   * entries or RFCs, this process's or another's (generation.kept). A submission's judgement is
+   * The registrations submitted since the registry last changed, by id, as submitted and with their
+   * normalized requests: the rules judge a body by the registry alone, so an approval while the
+   * registry is as its submission saw it would be judged the same way again; and a decision changes
+   * a registration's status alone, so while it is pending it is as submitted. The map goes with any
+   * write to the entries or RFCs, this process's or another's (generation.kept). A submission is
    * kept only once it is committed: a rolled-back insert's id is given again to the next one.
    */
-  const judgements = () => generation.kept('judged submissions', () => new Map<number, Submission>())
+  const judgements = () => generation.kept('judged submissions', () => new Map<number, { request: Submission, registration: Registration }>())
 
   /**
    * The pending registration a reviewer may decide: not one they submitted themselves, for the
@@ -89,11 +90,14 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
   })
 
   const approving = db.transaction((id: number, reviewer: string): Outcome => {
-    const registration = decidable(id, reviewer)
-    if ('refused' in registration) return registration
     const view = store.view()
     const judged = judgements().get(id)
-    const { request, violations } = judged ? { request: judged, violations: [] } : checkRegistration(
+    // A kept submission is read back only when it is not the plain case (undecided, and another's).
+    const registration = judged && judged.registration.submitter !== reviewer && registrations.statusOf(id) === 'pending'
+      ? judged.registration
+      : decidable(id, reviewer)
+    if ('refused' in registration) return registration
+    const { request, violations } = judged ? { request: judged.request, violations: [] } : checkRegistration(
       { kind: registration.kind, action: registration.action, entry: registration.entry, ...registration.deprecation }, view)
     if (!request) {
       return { refused: 'conflict', detail: `Registration ${id} conflicts with the registry as it is now: ${describe(violations)}.`, violations }
@@ -151,7 +155,7 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
       const judged = judgements()
       // Pending registrations nobody decides must not pile up here.
       if (judged.size >= 1000) judged.clear()
-      judged.set(submitted.registration.id, request)
+      judged.set(submitted.registration.id, { request, registration: submitted.registration })
       return submitted
     },
 

@@ -75,6 +75,23 @@ describe('an approval judges the registration against the registry as it is now'
     expect(workflow.approve(id, 'bob')).toMatchObject({ refused: 'conflict', violations: [{ path: '/entry/tag', rule: 'duplicate' }] })
     expect(db.prepare("SELECT count(*) AS n FROM changes WHERE key = 'RACECAP'").pluck().get()).toBe(1)
   })
+
+  // The submission kept for its approval is the registration as submitted: its status, and who
+  // may decide it, are still asked.
+  it('after the registration was decided, or by its own submitter', () => {
+    const { db } = openRegistry(':memory:', 'initial')
+    cleanups.push(() => db.close())
+    const workflow = createRegistrationWorkflow(createStore(db))
+    const rejected = idOf(workflow.submit(register('NOCAP'), 'alice'))
+    workflow.reject(rejected, 'bob', 'No.')
+    expect(workflow.approve(rejected, 'carol')).toMatchObject({ refused: 'conflict', detail: expect.stringMatching(/is rejected already/) })
+    const withdrawn = idOf(workflow.submit(register('GONECAP'), 'alice'))
+    workflow.withdraw(withdrawn, 'alice')
+    expect(workflow.approve(withdrawn, 'bob')).toMatchObject({ refused: 'conflict', detail: expect.stringMatching(/is withdrawn already/) })
+    const own = idOf(workflow.submit(register('OWNCAP'), 'alice'))
+    expect(workflow.approve(own, 'alice')).toMatchObject({ refused: 'forbidden' })
+    expect(db.prepare("SELECT count(*) FROM changes WHERE key IN ('NOCAP', 'GONECAP', 'OWNCAP')").pluck().get()).toBe(0)
+  })
 })
 
 // The pending queue is read from the partial index of pending registrations, keyed by submitter
