@@ -31,9 +31,12 @@ export interface Metrics {
  */
 export function installMetrics(app: FastifyInstance, options: MetricsOptions): Metrics & { unmatched: onResponseHookHandler } {
   const requests = createRequestHistogram()
-  const observer = (route: string): onResponseHookHandler => (request, reply, done) => {
-    requests.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000)
-    done()
+  const observer = (route: string): onResponseHookHandler => {
+    const observe = requests.observer(route)
+    return (request, reply, done) => {
+      observe(request.method, reply.statusCode, reply.elapsedTime / 1000)
+      done()
+    }
   }
   app.addHook('onRoute', (route: RouteOptions) => {
     route.onResponse = [observer(route.url), ...[route.onResponse ?? []].flat()]
@@ -89,7 +92,7 @@ interface Series { labels: { method: string, route: string, status_code: number 
 
 /**
  * http_request_duration_seconds, a Prometheus histogram served through prom-client's registry but
- * kept in plain arrays: a request costs one Map lookup and a bucket scan, about 0.1 µs here against
+ * kept in plain arrays: a request costs two Map lookups and a bucket scan, about 0.1 µs here against
  * 2.5 µs for prom-client's own Histogram.observe with labels, or with a child from labels() kept
  * per key (either sorts and hashes the label object each time), on a read path kept close to a
  * bare server's.
@@ -97,7 +100,9 @@ interface Series { labels: { method: string, route: string, status_code: number 
 function createRequestHistogram() {
   const name = 'http_request_duration_seconds'
   const help = 'HTTP requests by method, route (its pattern) and status code, with their durations'
-  const series = new Map<string, Series>()
+  // In the order they were first observed, and by route, status code and method.
+  const series: Series[] = []
+  const routes = new Map<string, Map<number, Map<string, Series>>>()
   const metric = {
     name,
     help,
@@ -108,7 +113,7 @@ function createRequestHistogram() {
       help,
       type: 'histogram',
       aggregator: 'sum',
-      values: [...series.values()].flatMap(({ labels, counts, sum, count }) => {
+      values: series.flatMap(({ labels, counts, sum, count }) => {
         let below = 0
         return [
           ...REQUEST_BUCKETS.map((le, i) => ({ metricName: `${name}_bucket`, labels: { ...labels, le }, value: (below += counts[i]!) })),
@@ -121,17 +126,30 @@ function createRequestHistogram() {
   } as unknown as Metric
   return {
     metric,
-    observe(method: string, route: string, status: number, seconds: number) {
-      const key = `${method} ${status} ${route}`
-      let one = series.get(key)
-      if (!one) {
-        one = { labels: { method, route, status_code: status }, counts: REQUEST_BUCKETS.map(() => 0), sum: 0, count: 0 }
-        series.set(key, one)
+    /**
+     * What observes one route's requests: its series found by status code and method, each a
+     * number or a string the parser made once, rather than by a key string made and hashed for
+     * every request (a tenth of the route's own hooks' time).
+     */
+    observer(route: string) {
+      // Routes of one pattern (a GET and its HEAD, say) share it.
+      let byStatus = routes.get(route)
+      if (!byStatus) routes.set(route, byStatus = new Map())
+      return (method: string, status: number, seconds: number) => {
+        let byMethod = byStatus.get(status)
+        if (!byMethod) byStatus.set(status, byMethod = new Map())
+        let one = byMethod.get(method)
+        if (!one) {
+          one = { labels: { method, route, status_code: status }, counts: REQUEST_BUCKETS.map(() => 0), sum: 0, count: 0 }
+          byMethod.set(method, one)
+          series.push(one)
+        }
+        let bucket = 0
+        while (bucket < REQUEST_BUCKETS.length && !(seconds <= REQUEST_BUCKETS[bucket]!)) bucket += 1
+        if (bucket < REQUEST_BUCKETS.length) one.counts[bucket]! += 1
+        one.sum += seconds
+        one.count += 1
       }
-      const bucket = REQUEST_BUCKETS.findIndex((le) => seconds <= le)
-      if (bucket >= 0) one.counts[bucket]! += 1
-      one.sum += seconds
-      one.count += 1
     },
   }
 }
