@@ -19,19 +19,25 @@ const POINTER_BASE: Record<RequestPart, string> = { body: '', query: '/query', p
 // Passed to zod as the parse's error map: an issue whose message is this was worded by zod, not by
 // one of our schemas. Asking for it also spares zod from formatting messages we would drop.
 const ZOD_WORDED = '\u0000'
-// The parse's context, made once. zod's safeParse copies the options it is given into a new
-// context on every parse, and V8 gave each copy of ours a new hidden class; and a failed
-// safeParse builds a ZodError (an Error, with accessors defined on it) that we only read the
-// issues of. So the schema is run directly, here as in safeParse, and each issue finalized as
-// the error would: together about half of a refused /validate's rules time.
-const PARSE_CONTEXT: z.core.ParseContextInternal = { error: () => ZOD_WORDED, async: false }
+// A parse's context, as safeParse would make it but for two things. zod's safeParse copies the
+// options it is given into a new context, and V8 gave each copy of ours a new hidden class: this
+// literal makes each of one class. And a failed safeParse builds a ZodError (an Error, with
+// accessors defined on it) that we only read the issues of. So the schema is run directly, here as
+// in safeParse, and each issue finalized as the error would: together about half of a refused
+// /validate's rules time. A new context for each parse: a compiled schema that hands a parse to
+// zod's runtime marks its context so, and a context kept from one parse to the next would keep every
+// later parse off the compiled fast path (a valid body's parse 3.5 times dearer after the first
+// refused one, in a loop).
+const zodWorded = () => ZOD_WORDED
+const parseContext = (): z.core.ParseContextInternal => ({ error: zodWorded, async: false })
 
 function zodIssues(schema: z.ZodType, data: unknown): { value: unknown, issues?: z.core.$ZodIssue[] } {
-  const result = schema._zod.run({ value: data, issues: [] }, PARSE_CONTEXT)
+  const context = parseContext()
+  const result = schema._zod.run({ value: data, issues: [] }, context)
   if (result instanceof Promise) throw new z.core.$ZodAsyncError()
   if (result.issues.length === 0) return { value: result.value }
   const config = z.core.config()
-  return { value: undefined, issues: result.issues.map((issue) => z.core.util.finalizeIssue(issue, PARSE_CONTEXT, config)) }
+  return { value: undefined, issues: result.issues.map((issue) => z.core.util.finalizeIssue(issue, context, config)) }
 }
 
 export type Parsed<T> = { success: true, data: T } | { success: false, violations: Violation[] }
