@@ -1,5 +1,6 @@
 // npm run bench: our server against a bare fastify ceiling on the seeded registry, the write path
-// in-process, and the registry at 100,000 entries a sub-registry. Prints a table and writes
+// in-process against a floor of bare statements writing the same rows, and the registry at
+// 100,000 entries a sub-registry. Prints a table and writes
 // bench/results.json. Figures are ratios within one run: this machine is shared and noisy.
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
