@@ -34,7 +34,7 @@ interface ReadAt {
   version: RegistryVersion
   lastModified: Date
   key: string
-  /** Whether the answer is kept for the next identical read (see passOver). */
+  /** Whether the answer is kept for the next identical read: its key was asked for before (see passOver). */
   keep: boolean
 }
 
@@ -53,6 +53,8 @@ const KEPT_HEADERS = ['content-type', 'vary', 'content-disposition', 'etag', 'la
 // The kept bodies are bounded by their total size, oldest out first.
 const MAX_BYTES = 16 << 20
 const MAX_BODY = 1 << 20
+/** How many keys asked for once are remembered (see askedBefore): some 100 bytes each. */
+const MAX_ASKED = 10_000
 /** Hooks that run before the handler: on a route the cache answers, they would run after it. */
 const GUARD_HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const
 
@@ -81,10 +83,10 @@ export function lastModifiedOf({ at, rfcLoadAt }: RegistryVersion, carriesRfcs: 
 }
 
 /**
- * Leaves a public read's answer out of the cache, its validators still worked out: for an answer
- * few ask for twice, such as a page from the middle of the change feed. Kept, each would cost a
- * copy and push out answers asked for again (at 100k a mirror's catch-up is 80 MB of pages), and
- * the garbage of the kept bytes it churns through made the feed's p99.
+ * Leaves a public read's answer out of the cache even when its key was asked for before, its
+ * validators still worked out: for an answer that several clients each ask for once, such as a
+ * full page of the change feed, which every mirror catching up asks for (at 100k entries, 80 MB of
+ * pages, which would push every other answer out of the cache's 16 MB).
  */
 export function passOver(request: FastifyRequest) {
   if (request.readAt) request.readAt.keep = false
@@ -93,6 +95,9 @@ export function passOver(request: FastifyRequest) {
 export function setValidators(reply: FastifyReply, etag: string, lastModified: Date) {
   reply.header('etag', etag)
   reply.header('last-modified', lastModified.toUTCString())
+  // Set anew, after the validators, even over one an earlier onSend set (the web pages' no-store):
+  // the headers then come in the order a kept answer writes them, whichever answers.
+  reply.removeHeader('cache-control')
   reply.header('cache-control', reply.server.readCacheControl)
 }
 
@@ -137,6 +142,19 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
     kept.delete(key)
   }
 
+  // An answer is kept from the second time its key is asked for on. Most reads of a large registry
+  // are asked for once (an entry, a page reached by its cursor, a change feed page): kept, each cost
+  // a copy and pushed out answers asked for again, and the kept bytes they churned through made
+  // old-generation garbage collections in the p99s. The keys asked for are forgotten all at once
+  // when there are too many.
+  const asked = new Set<string>()
+  const askedBefore = (key: string) => {
+    if (asked.has(key)) return true
+    if (asked.size >= MAX_ASKED) asked.clear()
+    asked.add(key)
+    return false
+  }
+
   const keep = (read: ReadAt, etag: string, bytes: Buffer, reply: FastifyReply, security: Record<string, string>) => {
     const headers: OutgoingHttpHeaders = { ...security }
     for (const name of KEPT_HEADERS) {
@@ -179,7 +197,7 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
         return
       }
       reply.headers(security)
-      request.readAt = { version: current, lastModified: lastModifiedOf(current, carriesRfcs), key, keep: true }
+      request.readAt = { version: current, lastModified: lastModifiedOf(current, carriesRfcs), key, keep: askedBefore(key) }
       done()
     }
 
