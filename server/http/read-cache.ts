@@ -50,11 +50,11 @@ interface CachedRead {
 }
 
 const KEPT_HEADERS = ['content-type', 'vary', 'content-disposition', 'etag', 'last-modified', 'cache-control']
-// The kept bodies are bounded by their total size, oldest out first.
+// The kept bodies and their keys are bounded by their total size, oldest out first.
 const MAX_BYTES = 16 << 20
 const MAX_BODY = 1 << 20
-/** How many keys asked for once are remembered (see askedBefore): some 100 bytes each. */
-const MAX_ASKED = 10_000
+/** How many characters of keys asked for are remembered (see askedBefore): a key is a URL and an Accept. */
+const MAX_ASKED_CHARS = 1 << 20
 /** Hooks that run before the handler: on a route the cache answers, they would run after it. */
 const GUARD_HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const
 
@@ -138,7 +138,7 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
   let keptBytes = 0
   const forget = (key: string) => {
     const old = kept.get(key)
-    if (old) keptBytes -= old.body.length
+    if (old) keptBytes -= old.body.length + key.length
     kept.delete(key)
   }
 
@@ -146,12 +146,17 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
   // are asked for once (an entry, a page reached by its cursor, a change feed page): kept, each cost
   // a copy and pushed out answers asked for again, and the kept bytes they churned through made
   // old-generation garbage collections in the p99s. The keys asked for are forgotten all at once
-  // when there are too many.
+  // when they are too long together (a client chooses their length).
   const asked = new Set<string>()
+  let askedChars = 0
   const askedBefore = (key: string) => {
     if (asked.has(key)) return true
-    if (asked.size >= MAX_ASKED) asked.clear()
+    if (askedChars + key.length > MAX_ASKED_CHARS) {
+      asked.clear()
+      askedChars = 0
+    }
     asked.add(key)
+    askedChars += key.length
     return false
   }
 
@@ -164,9 +169,11 @@ export function installReadCache(app: FastifyInstance, registryVersion: (forSock
     const { 'content-type': _type, ...notModified } = headers
     headers['content-length'] = String(bytes.length)
     forget(read.key)
-    while (keptBytes + bytes.length > MAX_BYTES && kept.size > 0) forget(kept.keys().next().value!)
+    // Keys count too: a client chooses their length (a URL and an Accept).
+    const size = bytes.length + read.key.length
+    while (keptBytes + size > MAX_BYTES && kept.size > 0) forget(kept.keys().next().value!)
     kept.set(read.key, { version: read.version, etag, lastModified: read.lastModified, headers, notModified, body: bytes })
-    keptBytes += bytes.length
+    keptBytes += size
   }
 
   app.addHook('onRoute', (route) => {

@@ -105,6 +105,26 @@ describe('the read cache', () => {
     }
   })
 
+  it('forgets the keys asked for once when they are too long together', async () => {
+    const keyOf = (body: string) => (JSON.parse(body) as { items: { seq: number, key: string }[] }).items.find((item) => item.seq === 11)?.key
+    const edit = (key: string) => registry.db.prepare('UPDATE changes SET key = ? WHERE seq = 11').run(key)
+    const url = '/v1/changes?since=10&limit=50'
+    try {
+      await registry.app.inject(url)
+      // A key is the URL and the Accept, which a client may make as long as it likes: 1 MiB of them.
+      for (let i = 0; i < 110; i++) {
+        const accept = `application/json, ${`text/x-${i};q=0.1, `.repeat(1000)}`
+        expect((await registry.app.inject({ url, headers: { accept } })).statusCode).toBe(200)
+      }
+      // Asked for once again, as far as the cache now knows: made, not kept.
+      await registry.app.inject(url)
+      edit('FORGOTTEN')
+      expect(keyOf((await registry.app.inject(url)).body)).toBe('FORGOTTEN')
+    } finally {
+      edit('LOGIN-DELAY')
+    }
+  })
+
   it('refuses, at start-up, a public read that has a guard of its own', async () => {
     const { db } = openRegistry(':memory:', 'initial')
     const app = await buildApp({ db })
