@@ -9,6 +9,7 @@ const ROOT = new URL('..', import.meta.url).pathname
 // Written by every `npm run build` (tsconfig.build.json is incremental), so the compilation `npm ci`
 // just made counts; tsc leaves it alone when nothing changed, so a compilation here touches it.
 const STAMP = join(ROOT, 'dist/.tsbuildinfo')
+const BUNDLE = join(ROOT, 'dist/server/main.bundle.cjs')
 const INPUTS = ['server', 'schema', 'bench/bare-server.ts', 'tsconfig.json', 'tsconfig.build.json']
 
 function newestChange(path: string): number {
@@ -36,6 +37,8 @@ export default function compileIfStale() {
     process.stderr.write('test/compile.ts: npm run build failed compiling dist/ (see above); the process tests run what it left\n')
     return
   }
-  const now = new Date()
-  utimesSync(STAMP, now, now)
+  // Dated as the bundle, which the build made last: a later stamp would tell bin/ that tsc compiled
+  // again after the bundle, and `serve` would run dist/'s files rather than the bundle.
+  const compiled = statSync(BUNDLE, { throwIfNoEntry: false })?.mtime ?? new Date()
+  utimesSync(STAMP, compiled, compiled)
 }
