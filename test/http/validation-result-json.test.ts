@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import fastJsonStringify from 'fast-json-stringify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MAX_LISTED } from '../../schema/problem.ts'
+import { MAX_LISTED, ViolationSchema, WarningSchema } from '../../schema/problem.ts'
 import { ValidationResultSchema, type ValidationResult } from '../../schema/registration.ts'
 import { RULES, WARNINGS } from '../../schema/rules.ts'
 import { jsonSchemaOf } from '../../server/http/serializer.ts'
@@ -34,6 +34,12 @@ describe('the validation answer written by hand', () => {
     fc.assert(fc.property(result, (value) => {
       expect(validationResultJson(value)).toBe(serializer(value))
     }), { seed: 20_261_128, numRuns: 3000 })
+  })
+
+  it('knows every field the schemas have (a field added to them must be added to the writer)', () => {
+    expect(Object.keys(ValidationResultSchema.shape)).toEqual(['valid', 'violations', 'violationsNotListed', 'warnings', 'warningsNotListed'])
+    expect(Object.keys(ViolationSchema.shape)).toEqual(['path', 'rule', 'message'])
+    expect(Object.keys(WarningSchema.shape)).toEqual(['path', 'rule', 'message'])
   })
 
   it('keeps the schema\'s order when the object\'s own differs, and leaves out what the schema has not', () => {
