@@ -49,10 +49,12 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
 
   /**
    * The pending registration a reviewer may decide: not one they submitted themselves, for the
-   * registry is a two-person process, like IANA's expert review.
+   * registry is a two-person process, like IANA's expert review. A registration kept as submitted
+   * is the stored one while it is pending (a decision changes its status alone), so only its status
+   * is read back.
    */
-  function decidable(id: number, reviewer: string): Refusal | Registration {
-    const registration = registrations.get(id)
+  function decidable(id: number, reviewer: string, submitted?: Registration): Refusal | Registration {
+    const registration = submitted && registrations.statusOf(id) === 'pending' ? submitted : registrations.get(id)
     if (registration && registration.submitter === reviewer) {
       return { refused: 'forbidden', detail: `${reviewer} submitted registration ${id} and so cannot decide it: another reviewer must approve or reject it (two-person rule).` }
     }
@@ -92,10 +94,7 @@ export function createRegistrationWorkflow(store: Store, now: () => Date = () =>
   const approving = db.transaction((id: number, reviewer: string): Outcome => {
     const view = store.view()
     const judged = judgements().get(id)
-    // A kept submission is read back only when it is not the plain case (undecided, and another's).
-    const registration = judged && judged.registration.submitter !== reviewer && registrations.statusOf(id) === 'pending'
-      ? judged.registration
-      : decidable(id, reviewer)
+    const registration = decidable(id, reviewer, judged?.registration)
     if ('refused' in registration) return registration
     const { request, violations } = judged ? { request: judged.request, violations: [] } : checkRegistration(
       { kind: registration.kind, action: registration.action, entry: registration.entry, ...registration.deprecation }, view)
